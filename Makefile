@@ -1,0 +1,38 @@
+# nncourse — every target creates the virtual environment it needs.
+PYTHON ?= python3.11
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed
+export MPLBACKEND = Agg
+
+.PHONY: demo test release sources lab bench clean sandbox-deps
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## make demo: release the notebooks, grade three sample submissions, print the grade table
+demo: $(STAMP)
+	$(PY) -m autograde.demo
+
+## make test: the whole test suite (parallel)
+test: $(STAMP)
+	$(PY) -m pytest -n auto -q
+
+## make sources: write solutions/ from the authoring modules (after editing authoring/nbNN_*.py)
+sources: $(STAMP)
+	$(PY) -m authoring.build
+
+## make release: regenerate notebooks/ from solutions/ with nbgrader generate_assignment
+release: $(STAMP)
+	$(PY) -c "from autograde.course import release; [print('released', p) for p in release()]"
+
+## make lab: JupyterLab on the student notebooks
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks/
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

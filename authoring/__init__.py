@@ -1,0 +1,1 @@
+"""Authoring tools: the Python sources of the nbgrader source notebooks in solutions/."""

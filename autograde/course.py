@@ -1,0 +1,170 @@
+"""The course on real nbgrader: list assignments, release them, run plain ``nbgrader autograde``, read grades.
+
+A *course work directory* (``--course-dir``) is an nbgrader course root outside the repository:
+``source/`` (a copy of ``solutions/``), ``release/``, ``submitted/<student>/<assignment>/``,
+``autograded/``, ``feedback/`` and ``gradebook.db``. The repository itself uses ``solutions/`` and
+``notebooks/`` as nbgrader's source and release folders (``nbgrader_config.py``).
+"""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class CourseError(RuntimeError):
+    """An nbgrader step failed; the message holds nbgrader's own output."""
+
+
+def assignments(root: Path = REPO, source: str = "solutions") -> list[str]:
+    """Assignment ids (folders holding a notebook) under ``root/source``, sorted."""
+    folder = root / source
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
+
+
+def nbgrader(args: list[str], root: Path, *, env: dict | None = None, timeout: float = 1800) -> subprocess.CompletedProcess:
+    """Run ``python -m nbgrader ARGS`` with ``root`` as the course root; returns the finished process."""
+    cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={root}"]
+    # nbgrader shells out to `alembic` and starts kernels by name: the venv's bin must come first on PATH
+    bin_dir = str(Path(sys.executable).parent)
+    full_env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), **(env or {})}
+    return subprocess.run(cmd, cwd=root, env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def release(root: Path = REPO, source: str = "solutions", release_dir: str = "notebooks",
+            only: list[str] | None = None) -> list[Path]:
+    """``nbgrader generate_assignment`` for every assignment: ``root/source`` -> ``root/release_dir``.
+
+    The gradebook nbgrader insists on is a throw-away file, so releasing never touches a course's grades.
+    """
+    written = []
+    with tempfile.TemporaryDirectory(prefix="nncourse-release-") as tmp:
+        for assignment in only or assignments(root, source):
+            proc = nbgrader(["generate_assignment", assignment, "--force",
+                             f"--CourseDirectory.source_directory={source}",
+                             f"--CourseDirectory.release_directory={release_dir}",
+                             f"--CourseDirectory.db_url=sqlite:///{tmp}/release.db"], root)
+            if proc.returncode != 0:
+                raise CourseError(f"nbgrader generate_assignment {assignment} failed:\n{proc.stdout}\n{proc.stderr}")
+            written.extend(sorted((root / release_dir / assignment).glob("*.ipynb")))
+    return written
+
+
+def new_course_dir(course_dir: Path) -> Path:
+    """Make an nbgrader course work directory: ``source/`` copied from the repository, ``release/`` generated."""
+    course_dir.mkdir(parents=True, exist_ok=True)
+    src = course_dir / "source"
+    if src.exists():
+        shutil.rmtree(src)
+    shutil.copytree(REPO / "solutions", src, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    (course_dir / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        "c.CourseDirectory.course_id = 'nncourse'\n"
+        "c.GenerateFeedback.preprocessors = ['nbgrader.preprocessors.GetGrades', "
+        "'nbgrader.preprocessors.ClearHiddenTests', 'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor']\n"
+    )
+    for assignment in assignments(course_dir, "source"):
+        # generate_assignment in the course itself, so that its gradebook knows the assignment and its cells
+        proc = nbgrader(["generate_assignment", assignment, "--force"], course_dir)
+        if proc.returncode != 0:
+            raise CourseError(f"nbgrader generate_assignment {assignment} failed:\n{proc.stdout}\n{proc.stderr}")
+    return course_dir
+
+
+def nbgrader_autograde(course_dir: Path, assignment: str, *, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Plain ``nbgrader autograde`` of one assignment, every submitted student (the peer we measure against)."""
+    return nbgrader(["autograde", assignment, "--force"], course_dir, env={"NBCOURSE_GRADING": "1", **(env or {})})
+
+
+@dataclass
+class GradeRow:
+    student_id: str
+    assignment: str
+    notebook: str
+    grade_id: str
+    score: float
+    max_score: float
+    status: str
+    message: str = ""
+
+    FIELDS = ("student_id", "assignment", "notebook", "grade_id", "score", "max_score", "status", "message")
+
+    def as_dict(self) -> dict:
+        return {f: getattr(self, f) for f in self.FIELDS}
+
+
+def gradebook_rows(course_dir: Path, assignment: str) -> list[GradeRow]:
+    """Per-question grades of every submission in the gradebook (nbgrader's export has totals only)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    rows = []
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        asg = gb.find_assignment(assignment)
+        for student in sorted(s.id for s in gb.students):
+            for nb in asg.notebooks:
+                for cell in nb.grade_cells:
+                    try:
+                        grade = gb.find_grade(cell.name, nb.name, assignment, student)
+                    except MissingEntry:
+                        rows.append(GradeRow(student, assignment, nb.name, cell.name, 0.0, cell.max_score, "missing",
+                                             "no graded submission (nbgrader dropped it or it was never submitted)"))
+                        continue
+                    if grade.needs_manual_grade and grade.manual_score is None:
+                        status = "manual"
+                    elif grade.score >= grade.max_score:
+                        status = "ok"
+                    else:
+                        status = "failed"
+                    rows.append(GradeRow(student, assignment, nb.name, cell.name, float(grade.score or 0.0),
+                                         float(grade.max_score), status))
+    return rows
+
+
+def write_csv(rows: list[GradeRow], path: Path) -> Path:
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=GradeRow.FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(row.as_dict())
+    return path
+
+
+def read_csv(path: Path) -> list[GradeRow]:
+    with open(path, newline="") as fh:
+        return [GradeRow(r["student_id"], r["assignment"], r["notebook"], r["grade_id"], float(r["score"]),
+                         float(r["max_score"]), r["status"], r.get("message", "")) for r in csv.DictReader(fh)]
+
+
+def format_table(rows: list[GradeRow]) -> str:
+    """One line per graded item, one column per student; totals at the bottom."""
+    students = sorted({r.student_id for r in rows})
+    items = list(dict.fromkeys((r.notebook, r.grade_id) for r in rows))
+    by = {(r.student_id, r.notebook, r.grade_id): r for r in rows}
+    width = max([len(s) for s in students] + [9])
+    name_w = max(len(f"{nb}/{g}") for nb, g in items) if items else 10
+    lines = [f"{'item':<{name_w}}  " + "  ".join(f"{s:>{width}}" for s in students)]
+    for nb, g in items:
+        cells = []
+        for s in students:
+            r = by.get((s, nb, g))
+            if r is None:
+                cells.append(f"{'-':>{width}}")
+            elif r.status == "manual":
+                cells.append(f"{'manual':>{width}}")
+            else:
+                mark = "" if r.status == "ok" else ("" if r.status == "failed" else f" {r.status}")
+                cells.append(f"{f'{r.score:g}/{r.max_score:g}{mark}':>{width}}")
+        lines.append(f"{f'{nb}/{g}':<{name_w}}  " + "  ".join(cells))
+    totals = []
+    for s in students:
+        auto = [r for r in rows if r.student_id == s and r.status != "manual"]
+        totals.append(f"{f'{sum(r.score for r in auto):g}/{sum(r.max_score for r in auto):g}':>{width}}")
+    lines.append(f"{'autograded total':<{name_w}}  " + "  ".join(totals))
+    return "\n".join(lines)

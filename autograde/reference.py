@@ -1,0 +1,96 @@
+"""The reference loader: the only way the grader and the tests reach reference code.
+
+``load_reference("01_perceptron")`` finds the nbgrader SOURCE notebook
+``solutions/01_perceptron/*.ipynb``, executes its solution cells (cells whose nbgrader metadata
+says ``"solution": true``, code cells only) in order, in a fresh namespace that holds only
+``np`` (numpy), and returns a :class:`types.SimpleNamespace` of every public name they define::
+
+    >>> ref = load_reference("01_perceptron")
+    >>> ref.sigmoid(np.array([0.0]))
+    array([0.5])
+
+Solution cells therefore must not depend on prose cells, plots or the nbcourse helpers: the
+reference is the solution code alone. The result is cached per notebook file and its
+modification time, so an edited source notebook is reloaded.
+"""
+from __future__ import annotations
+
+import os
+import types
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+__all__ = ["course_root", "source_notebook", "solution_sources", "load_reference", "ReferenceError_"]
+
+ROOT_ENV = "NNCOURSE_ROOT"
+
+
+class ReferenceError_(RuntimeError):
+    """The source notebook is missing, ambiguous, or its solution code does not run."""
+
+
+def course_root() -> Path:
+    """The folder holding ``solutions/``: ``$NNCOURSE_ROOT`` if set, else this repository's root."""
+    env = os.environ.get(ROOT_ENV)
+    root = Path(env) if env else Path(__file__).resolve().parents[1]
+    if not (root / "solutions").is_dir():
+        raise ReferenceError_(
+            f"expected a course folder with a 'solutions/' subfolder at {root} "
+            f"(set {ROOT_ENV} to the nncourse repository)"
+        )
+    return root
+
+
+def source_notebook(notebook: str, root: Path | None = None) -> Path:
+    """Path of the single source notebook in ``solutions/<notebook>/``."""
+    folder = (root or course_root()) / "solutions" / notebook
+    found = sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+    if len(found) != 1:
+        available = sorted(p.name for p in folder.parent.iterdir() if p.is_dir())
+        raise ReferenceError_(
+            f"expected exactly one .ipynb in {folder}, found {len(found)}; notebooks available: {available}"
+        )
+    return found[0]
+
+
+def solution_sources(path: Path) -> list[tuple[str, str]]:
+    """``(grade_id, source)`` of each code cell marked ``solution`` in an nbgrader source notebook."""
+    nb = nbformat.read(str(path), as_version=4)
+    out = []
+    for cell in nb.cells:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("solution"):
+            out.append((meta.get("grade_id", "?"), cell.source))
+    return out
+
+
+def _strip_markers(source: str) -> str:
+    """Drop the nbgrader ``### BEGIN/END SOLUTION`` marker lines (comments; harmless, but noise in tracebacks)."""
+    return "\n".join(line for line in source.splitlines() if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+
+
+_cache: dict[tuple[str, float], types.SimpleNamespace] = {}
+
+
+def load_reference(notebook: str, root: Path | None = None) -> types.SimpleNamespace:
+    """Execute the solution cells of ``solutions/<notebook>/`` and return their public names."""
+    path = source_notebook(notebook, root)
+    key = (str(path), path.stat().st_mtime)
+    if key in _cache:
+        return _cache[key]
+    namespace: dict = {"np": np, "__name__": f"reference_{notebook}"}
+    for grade_id, source in solution_sources(path):
+        code = compile(_strip_markers(source), f"<reference {notebook}:{grade_id}>", "exec")
+        try:
+            exec(code, namespace)  # trusted: the instructors' own source notebook
+        except Exception as exc:
+            raise ReferenceError_(f"solution cell {grade_id!r} of {path} failed: {exc!r}") from exc
+    public = {
+        k: v for k, v in namespace.items()
+        if not k.startswith("_") and k != "np" and not isinstance(v, types.ModuleType)
+    }
+    ref = types.SimpleNamespace(**public)
+    _cache[key] = ref
+    return ref

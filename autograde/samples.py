@@ -1,0 +1,83 @@
+"""Sample submissions made from a released notebook: solved, untouched, and realistically buggy.
+
+Used by ``make demo``, the benchmark and the tests. They are generated (with nbformat) from the
+current release and source notebooks, so they never go stale when a notebook changes.
+"""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import nbformat
+
+# Two classic mistakes in notebook 01: the step has no 0.5 at z = 0, and training never stops early.
+BUGGY_01 = {
+    "step": '''
+        def step(z):
+            z = np.asarray(z, dtype=float)
+            return np.where(z > 0, 1.0, 0.0)   # forgot the 0.5 at z == 0
+    ''',
+    "perceptron_train": '''
+        def perceptron_train(X, y, lr, epochs):
+            N, m = X.shape
+            w, b = np.zeros(N), 0.0
+            errors_per_epoch = []
+            for epoch in range(epochs):          # forgot to stop after an error-free epoch
+                errors = 0
+                for i in range(m):
+                    y_hat = 1.0 if w @ X[:, i] + b > 0 else 0.0
+                    if y_hat != y[i]:
+                        w = w + lr * (y[i] - y_hat) * X[:, i]
+                        b = b + lr * (y[i] - y_hat)
+                        errors += 1
+                errors_per_epoch.append(errors)
+            return w, b, errors_per_epoch
+    ''',
+}
+BUGGY_POINTS_01 = {"step": ("test_step", 1.0), "perceptron_train": ("test_perceptron_train", 2.0)}
+
+
+def _grade_id(cell) -> str | None:
+    return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+
+
+def _strip_markers(src: str) -> str:
+    keep = [ln for ln in src.splitlines() if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
+    return textwrap.dedent("\n".join(keep))
+
+
+def solved(release_nb: Path, source_nb: Path):
+    """The release notebook with every answer cell filled in from the source (what a perfect student hands in)."""
+    nb = nbformat.read(str(release_nb), as_version=4)
+    answers = {_grade_id(c): c.source for c in nbformat.read(str(source_nb), as_version=4).cells
+               if c.get("metadata", {}).get("nbgrader", {}).get("solution")}
+    for cell in nb.cells:
+        gid = _grade_id(cell)
+        if cell.get("metadata", {}).get("nbgrader", {}).get("solution") and gid in answers:
+            cell.source = _strip_markers(answers[gid])
+    return nb
+
+
+def untouched(release_nb: Path):
+    return nbformat.read(str(release_nb), as_version=4)
+
+
+def with_answers(nb, replacements: dict[str, str]):
+    """Replace the answer cells named by grade id with the given code (a submission with chosen mistakes)."""
+    found = set()
+    for cell in nb.cells:
+        gid = _grade_id(cell)
+        if gid in replacements:
+            cell.source = textwrap.dedent(replacements[gid]).strip("\n")
+            found.add(gid)
+    missing = set(replacements) - found
+    if missing:
+        raise KeyError(f"no answer cells with grade ids {sorted(missing)}")
+    return nb
+
+
+def write_submission(nb, submitted_dir: Path, student: str, assignment: str, filename: str) -> Path:
+    path = submitted_dir / student / assignment / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(path))
+    return path

@@ -1,0 +1,39 @@
+"""nbcourse: the helpers that the nncourse notebooks import.
+
+One import line in a notebook::
+
+    import numpy as np
+    import nbcourse as nc        # nc.data, nc.plot, nc.checks, nc.gradcheck, nc.widgets
+
+This package holds no exercise answer: every graded function of the course is written by the
+student in a notebook (see DESIGN.md). Helpers here only load data, draw, check and explain.
+"""
+from __future__ import annotations
+
+import os
+
+__all__ = ["checks", "data", "gradcheck", "plot", "widgets", "grading_mode", "demo_size"]
+
+GRADING_ENV = "NBCOURSE_GRADING"
+
+
+def grading_mode() -> bool:
+    """True when the notebook runs under the grader (environment variable NBCOURSE_GRADING=1).
+
+    Notebooks use it to shrink long demonstrations (fewer epochs, smaller grids) so that a
+    notebook grades in seconds; the graded functions themselves never look at it.
+    """
+    return os.environ.get(GRADING_ENV, "") not in ("", "0", "false", "False")
+
+
+def demo_size(full: int, grading: int) -> int:
+    """``full`` in a student's session, ``grading`` under the grader (see :func:`grading_mode`)."""
+    return grading if grading_mode() else full
+
+
+def __getattr__(name):  # lazy submodules: `import nbcourse as nc; nc.plot` without importing matplotlib up front
+    if name in ("checks", "data", "gradcheck", "plot", "widgets"):
+        import importlib
+
+        return importlib.import_module(f"nbcourse.{name}")
+    raise AttributeError(f"module 'nbcourse' has no attribute {name!r}")
