@@ -3,7 +3,6 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
-export MPLBACKEND = Agg
 
 .PHONY: demo test release sources lab bench clean sandbox-deps
 

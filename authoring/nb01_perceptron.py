@@ -29,10 +29,10 @@ def build() -> NotebookBuilder:
     features is an array `X` of shape `(N, m)`. Labels are a vector `y` of shape `(m,)`.
     Randomness always comes in as an argument `rng` (a `numpy.random.Generator`).
     """)
-    nb.code("""
+    nb.setup("""
     import numpy as np
     import nbcourse as nc
-    """, locked=True)
+    """)
 
     # ------------------------------------------------------------------ 1. the neuron
     nb.md(r"""

@@ -45,9 +45,16 @@ class NotebookBuilder:
         meta = _meta(self._id("md"), grade=False, solution=False, locked=True) if locked else {}
         self.cells.append(new_markdown_cell(_clean(text), metadata=meta))
 
-    def code(self, src: str, locked: bool = False) -> None:
-        """A plain code cell (a demonstration or a plot); ``locked`` for set-up cells."""
-        meta = _meta(self._id("code"), grade=False, solution=False, locked=True) if locked else {}
+    def setup(self, src: str) -> None:
+        """The read-only set-up cell (imports): the grader runs it before the answers."""
+        meta = _meta(self._id("setup"), grade=False, solution=False, locked=True)
+        meta["tags"] = ["setup"]
+        self.cells.append(new_code_cell(_clean(src), metadata=meta))
+
+    def code(self, src: str) -> None:
+        """A read-only demonstration (a plot, a widget): students run it, the grader skips it."""
+        meta = _meta(self._id("demo"), grade=False, solution=False, locked=True)
+        meta["tags"] = ["demo"]
         self.cells.append(new_code_cell(_clean(src), metadata=meta))
 
     def answer(self, grade_id: str, src: str) -> None:
