@@ -116,8 +116,8 @@ def gradebook_rows(course_dir: Path, assignment: str) -> list[GradeRow]:
                         rows.append(GradeRow(student, assignment, nb.name, cell.name, 0.0, cell.max_score, "missing",
                                              "no graded submission (nbgrader dropped it or it was never submitted)"))
                         continue
-                    if grade.needs_manual_grade and grade.manual_score is None:
-                        status = "manual"
+                    if cell.cell_type == "markdown" and grade.manual_score is None:
+                        status = "manual"  # a written answer: an instructor grades it (0 now if left unanswered)
                     elif grade.score >= grade.max_score:
                         status = "ok"
                     else:

@@ -1,0 +1,30 @@
+"""Shared fixtures: a private Jupyter/IPython home for every test session (nothing written to ~)."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+_home = Path(tempfile.mkdtemp(prefix="nncourse-tests-home-"))
+for var, sub in [("JUPYTER_CONFIG_DIR", "jupyter-config"), ("JUPYTER_RUNTIME_DIR", "jupyter-runtime"),
+                 ("IPYTHONDIR", "ipython"), ("MPLCONFIGDIR", "mpl")]:
+    os.environ.setdefault(var, str(_home / sub))
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def source_nb01() -> Path:
+    return REPO / "solutions" / "01_perceptron" / "perceptron.ipynb"
+
+
+@pytest.fixture(scope="session")
+def release_nb01() -> Path:
+    return REPO / "notebooks" / "01_perceptron" / "perceptron.ipynb"
