@@ -28,6 +28,11 @@ def build() -> NotebookBuilder:
     **Conventions used all course long.** Samples are *columns*: a data set of $m$ samples with $N$
     features is an array `X` of shape `(N, m)`. Labels are a vector `y` of shape `(m,)`.
     Randomness always comes in as an argument `rng` (a `numpy.random.Generator`).
+
+    **Notation, and where the lectures differ.** In this course $y$ is always the *true* label and
+    $\hat y$ (`y_hat` in code) is what the model *predicts*. Watch out: lectures 000 and 004 use the
+    hat the other way round; there $\hat y$ is the observed label and the model's output is
+    $f(x; \theta)$. Lecture 003 writes the label as $y$, as we do.
     """)
     nb.setup("""
     import numpy as np
@@ -43,15 +48,21 @@ def build() -> NotebookBuilder:
 
     $$z = \sum_{i=1}^{N} w_i x_i + b = w^\top x + b, \qquad a = \varphi(z).$$
 
-    The weights $w$ and the bias $b$ are the neuron's parameters. The bias acts like the weight of an
-    extra input that is always on: write $x_0 = 1$ and $w_0 = b$ and the sum becomes
+    The weights $w$ and the bias $b$ are the neuron's parameters. You can treat $b$ as one more weight
+    whose input is stuck at the value 1: set $x_0 = 1$ and $w_0 = b$, and the sum becomes
     $\sum_{i=0}^{N} w_i x_i$. Without it, the line $w^\top x = 0$ would always pass through the
     origin; the bias shifts it, which lets the neuron prefer one answer when the evidence is weak.
 
     With all $m$ samples as the columns of `X`, the $m$ pre-activations are one matrix product:
-    $z = w^\top X + b$, a vector of shape `(m,)`, which in numpy reads `w @ X + b`.
-    (The lecture writes the activation as $\sigma(\cdot)$; here $\sigma$ is kept for the logistic
-    sigmoid and a generic activation is $\varphi$.)
+    $z = w^\top X + b$, a vector of shape `(m,)`, which in numpy reads `w @ X + b`
+    (`w` has shape `(N,)`, `X` shape `(N, m)`, and the number `b` is added to every entry).
+
+    *Lecture notation.* Lecture 000 writes one neuron as $\sigma(Wx + b)$ with $W = [w_1\ w_2]$ a row
+    of weights: that row is our $w^\top$. The lectures also name the activation differently. Lectures
+    000 and 004 put $\sigma(\cdot)$ in the heading of their activation table but $\phi(z)$ in its rows;
+    lecture 001 keeps $\sigma$ for the logistic sigmoid and calls other activations $f$ and $g$;
+    lecture 003 writes $a[\cdot]$. Here a generic activation is $\varphi$, and $\sigma$ is only ever
+    the logistic sigmoid.
     """)
     nb.md(r"""
     ### Activation functions
@@ -65,9 +76,14 @@ def build() -> NotebookBuilder:
     | ReLU | $\max(0, z)$ | hidden layers of deep networks |
 
     Note the value $0.5$ of the unit step at exactly $z = 0$: half-way between the two answers.
+    (The lectures' table also lists a linear and a piecewise-linear activation; you will not need
+    them here. ReLU is not in that table, but it is on the slide right after it.)
 
-    **Exercise 1.1.** Write `step(z)` and `sign(z)`. Each takes an array `z` of any shape (or a number)
-    and returns a float array of the same shape. Hint: `np.where(condition, a, b)` picks entry by entry.
+    **Exercise 1.1.** Write `step(z)` and `sign(z)`. Each takes an array `z` of any shape (a 0-d array
+    or a plain number included) and returns a float array of the same shape. Hint:
+    `np.where(condition, a, b)` picks `a` where the condition holds and `b` elsewhere, entry by entry;
+    for three cases, nest one `np.where` inside another. `np.asarray(z, dtype=float)` turns a number
+    or a list into an array first.
     """)
     nb.answer("step", """
     def step(z):
@@ -109,7 +125,14 @@ def build() -> NotebookBuilder:
 
     so `np.exp` only ever sees numbers $\le 0$. Your `sigmoid` must give finite, correct values for
     $|z|$ up to $10^4$. Then write `tanh` using the identity $\tanh(z) = 2\,\sigma(2z) - 1$ (check it on
-    paper from the definitions above), so it inherits the stability, and `relu`.
+    paper from the definitions above), so it inherits the stability, and `relu`. As in Exercise 1.1,
+    each function takes `z` of any shape (0-d included) and returns a float array of the same shape.
+
+    Hint: `np.where(z >= 0, formula_1, formula_2)` is *not* enough. numpy evaluates both formulas on
+    every entry before it picks, so the overflow (and its warning) still happens. Use a boolean mask
+    instead: let `pos` be where $z \ge 0$, make an output array of the same shape (`np.empty_like`),
+    then fill its entries at `pos` from `z[pos]` and those at `~pos` from `z[~pos]`, each with its
+    own formula.
     """)
     nb.answer("sigmoid", """
     def sigmoid(z):
@@ -160,22 +183,33 @@ def build() -> NotebookBuilder:
     """)
     nb.tests("test_relu", 1, """
     nc.checks.expect_close(relu(np.array([-3.0, 0.0, 2.5])), [0.0, 0.0, 2.5], "relu([-3, 0, 2.5])")
+    nc.checks.expect_shape(relu(np.zeros((2, 3))), (2, 3), "relu of a (2, 3) array")
     nc.checks.ok("relu looks right.")
     """, ["relu"])
     nb.md("""
-    Here are your five functions side by side. The step and the sign jump at 0; the sigmoid and tanh
-    are smooth versions of them (tanh is the sigmoid stretched to $(-1, 1)$); ReLU is not bounded at all.
+    Here are your five functions, drawn from your own code. On the left, the step and the sign both
+    jump at $z = 0$ (the black dots are their values at exactly 0: $0.5$ and $0$). On the right, the
+    sigmoid and tanh are smooth versions of these two jumps; tanh is the sigmoid stretched to
+    $(-1, 1)$. ReLU has no upper bound at all.
     """)
     nb.code("""
-    ax = nc.plot.activations({"step": step, "sign": sign, "sigmoid": sigmoid, "tanh": tanh, "relu": relu},
-                             title="Your activation functions")
-    ax.set_ylim(-1.5, 3);
+    fig, axes = nc.plot.subplots(1, 2, figsize=(11, 4))
+    nc.plot.activations({"step": step, "sign": sign}, ax=axes[0],
+                        title="Threshold activations: step and sign", ylabel=r"$\\varphi(z)$")
+    axes[0].lines[1].set_linestyle("--")  # sign dashed: it coincides with the step for z > 0
+    axes[0].scatter([0.0, 0.0], [step(np.zeros(1))[0], sign(np.zeros(1))[0]], color="k", zorder=3,
+                    label="value at $z = 0$")
+    axes[0].legend()
+    nc.plot.activations({"sigmoid": sigmoid, "tanh": tanh, "relu": relu}, ax=axes[1],
+                        title="Smooth activations and ReLU", ylabel=r"$\\varphi(z)$")
+    axes[1].set_ylim(-1.5, 3);
     """)
 
     nb.md(r"""
     **Exercise 1.3.** Write `neuron(X, w, b, activation)`: the outputs $a = \varphi(w^\top X + b)$ of one
     neuron for all the samples (columns) of `X`. `activation` is a function such as your `sigmoid`.
     `X` has shape `(N, m)`, `w` shape `(N,)`, `b` is a number; the result has shape `(m,)`.
+    It is one line; no loop over the samples is needed.
     """)
     nb.answer("neuron", """
     def neuron(X, w, b, activation):
@@ -204,6 +238,8 @@ def build() -> NotebookBuilder:
     1 when $z = w^\top x + b > 0$ and class 0 otherwise. The two classes are separated by the
     **decision boundary** $w^\top x + b = 0$, a line in 2-D (a hyperplane in general); $w$ is
     perpendicular to it and $b$ slides it.
+    (Lecture 000 uses the word *perceptron* for a whole layer of such units, one per output, each
+    working on its own. Here one unit with one output is enough.)
 
     The unit step gives $0.5$ for a point exactly on the boundary, which is not a class. In this course
     the perceptron's prediction is
@@ -240,8 +276,10 @@ def build() -> NotebookBuilder:
 
     Play with the widget below first: the sliders set $w_1$, $w_2$ and $b$ of a step neuron, the
     shaded side is where it answers 1, and the title counts the points it gets wrong. Find a setting
-    with no mistakes for AND, then for OR. (Keep every point off the line: exactly on it the step
-    gives $0.5$, which is neither answer.)
+    with no mistakes for AND, then for OR. To try OR, change `"AND"` to `"OR"` and run the cell
+    again. Keep every point *off* the line. The widget counts a point on the line as class 0 (as
+    `perceptron_predict` does), but the check of Exercise 2.2 uses your `step`, which gives $0.5$ there,
+    and $0.5$ matches neither row of a truth table. The starting setting puts $(0, 0)$ exactly on the line.
     """)
     nb.code("""
     X_and, y_and = nc.data.truth_table("AND")
@@ -250,7 +288,11 @@ def build() -> NotebookBuilder:
     nb.md(r"""
     **Exercise 2.2.** Set `AND_WEIGHTS`, `OR_WEIGHTS` and `NOT_WEIGHTS`, each a pair `(w, b)` with `w` a
     numpy array (two entries for AND and OR, one for NOT) and `b` a number, so that
-    `step(w @ X + b)` reproduces the truth table exactly.
+    `step(w @ X + b)` reproduces the truth table exactly. Here `X, y = nc.data.truth_table("AND")`
+    gives `X` of shape `(2, 4)`, whose columns are the inputs $(0,0), (0,1), (1,0), (1,1)$, and the
+    wanted outputs `y`, shape `(4,)`. For `"NOT"`, `X` has shape `(1, 2)` (the inputs 0 and 1).
+    Hint: with $w = (1, 1)$, $w^\top x$ is $0$, $1$, $1$, $2$ on the four inputs; pick $b$ so that only
+    the right ones end up above 0.
     """)
     nb.answer("gates", """
     ### BEGIN SOLUTION
@@ -265,16 +307,22 @@ def build() -> NotebookBuilder:
         nc.checks.expect_equal(step(np.asarray(w) @ X + b), y, f"step(w @ X + b) for your {gate}_WEIGHTS")
     nc.checks.ok("all three gates are right.")
     """, ["AND_WEIGHTS", "OR_WEIGHTS", "NOT_WEIGHTS"])
+    nb.md(r"""
+    Your three gates. For AND and OR, the shaded region is where the unit answers 1 and the black line
+    is $w^\top x + b = 0$. NOT has a single input, so its "line" is one point on the $x_1$ axis where
+    the output drops from 1 to 0.
+    """)
     nb.code("""
     fig, axes = nc.plot.subplots(1, 3, figsize=(12, 3.6))
     for ax, (gate, (w, b)) in zip(axes, [("AND", AND_WEIGHTS), ("OR", OR_WEIGHTS)]):
         X, y = nc.data.truth_table(gate)
-        nc.plot.decision_boundary(lambda P: perceptron_predict(P, w, b), X, y, ax=ax,
-                                  title=f"{gate}: w = {w}, b = {b}", xlabel="$x_1$", ylabel="$x_2$")
+        w = np.asarray(w, dtype=float)
+        nc.plot.decision_boundary(lambda P: perceptron_predict(P, w, b), X, y.astype(int), ax=ax,
+                                  title=f"{gate}: w = {w.tolist()}, b = {b}", xlabel="$x_1$", ylabel="$x_2$")
     X, y = nc.data.truth_table("NOT")
-    w, b = NOT_WEIGHTS
-    nc.plot.fit_1d(X, y, lambda x: step(w @ x + b), ax=axes[2], title=f"NOT: w = {w}, b = {b}",
-                   xlabel="$x_1$", ylabel="output");
+    w, b = np.asarray(NOT_WEIGHTS[0], dtype=float), NOT_WEIGHTS[1]
+    nc.plot.fit_1d(X, y, lambda x: step(w @ x + b), ax=axes[2], title=f"NOT: w = {w.tolist()}, b = {b}",
+                   xlabel="input $x_1$", ylabel="output step($w x_1 + b$)", label="your NOT unit");
     """)
 
     # ------------------------------------------------------------------ 3. learning
@@ -282,24 +330,36 @@ def build() -> NotebookBuilder:
     ## 3 · Learning the weights: the perceptron rule
 
     Setting weights by hand does not scale. The perceptron learning rule finds them from labelled
-    examples $(x^{(i)}, y^{(i)})$, $y^{(i)} \in \{0, 1\}$. Start from $w = 0$, $b = 0$ and visit the
-    examples one by one, in column order. For each example compute the prediction $\hat y^{(i)}$ and
-    update
+    examples $(x^{(i)}, y^{(i)})$, $y^{(i)} \in \{0, 1\}$, where $x^{(i)}$ is column $i$ of `X`
+    (`X[:, i]`) and $y^{(i)}$ is `y[i]`. The lectures do not show this rule. They go straight from the
+    perceptron to gradient descent, which comes in notebook 04. It is Rosenblatt's classic rule and
+    needs no calculus. Start from $w = 0$, $b = 0$ and visit the examples one by one, in column order.
+    For each example compute the prediction $\hat y^{(i)}$ with the rule of Exercise 2.1, using the
+    *current* $w$ and $b$, and update at once, before the next example:
 
     $$w \leftarrow w + \eta\,(y^{(i)} - \hat y^{(i)})\,x^{(i)}, \qquad b \leftarrow b + \eta\,(y^{(i)} - \hat y^{(i)}),$$
 
     where $\eta > 0$ is the **learning rate** (`lr` in code). When the prediction is right,
     $y - \hat y = 0$ and nothing changes. When the neuron said 0 but should have said 1, $x$ is added
     to $w$, which raises $w^\top x$ for that example next time; the opposite mistake subtracts it.
+    (Starting from zero, $\eta$ only scales $w$ and $b$ together and never changes a prediction, so
+    any $\eta > 0$ makes the same mistakes. It starts to matter when the start is not zero.)
 
     One pass over all $m$ examples is an **epoch**. Count the mistakes (updates) in each epoch. If the
     classes can be separated by a line, the *perceptron convergence theorem* says an epoch with no
-    mistake eventually comes; stop after that first error-free epoch, or after `epochs` epochs.
+    mistake eventually comes (we use the theorem without proving it). Stop after that first error-free
+    epoch, or after `epochs` epochs, whichever comes first.
 
-    **Exercise 3.1.** Write `perceptron_train(X, y, lr, epochs)` returning `(w, b, errors_per_epoch)`:
-    `w` of shape `(N,)`, `b` a float and `errors_per_epoch` a list with the number of mistakes of each
-    epoch that ran (so its last entry is 0 if training converged). Use your `perceptron_predict` rule
-    (class 0 on the line).
+    **Exercise 3.1.** Write `perceptron_train(X, y, lr, epochs)`. Inputs: `X` of shape `(N, m)` (samples
+    as columns), `y` of shape `(m,)` with entries 0 or 1, the learning rate `lr` ($\eta$) and `epochs`,
+    the most epochs to run. Return `(w, b, errors_per_epoch)`: `w` of shape `(N,)`, `b` a float and
+    `errors_per_epoch` a list with the number of mistakes of each epoch that ran (so its last entry
+    is 0 if training converged, and its length is `epochs` if it never did). Predict with the rule of
+    `perceptron_predict` (class 0 on the line).
+
+    Hint: use two nested loops, an outer one over the epochs and an inner one over the columns
+    `i = 0, ..., m - 1`. Keep a mistake counter that starts at 0 in every epoch. At the end of the
+    epoch, append it to the list and leave the outer loop (`break`) if it is 0.
     """)
     nb.answer("perceptron_train", """
     def perceptron_train(X, y, lr, epochs):
@@ -339,24 +399,39 @@ def build() -> NotebookBuilder:
     nc.checks.expect_equal(perceptron_predict(X_and, w, b), y_and, "predictions of the trained AND perceptron")
     w1, b1, errors1 = perceptron_train(X_and, y_and, lr=1.0, epochs=1)
     nc.checks.expect_true(len(errors1) == 1, f"with epochs=1 exactly one epoch runs; got errors_per_epoch = {errors1}")
+    nc.checks.expect_true(np.ndim(b) == 0, f"b must be a single number, got {b!r}")
+    X_xor, y_xor = nc.data.truth_table("XOR")
+    _, _, errors_xor = perceptron_train(X_xor, y_xor, lr=1.0, epochs=5)
+    nc.checks.expect_true(len(errors_xor) == 5 and all(e > 0 for e in errors_xor),
+                          "XOR is never learned, so all epochs=5 epochs must run, each with mistakes; "
+                          f"got errors_per_epoch = {errors_xor}")
     nc.checks.ok("perceptron_train learns AND.")
     """, ["perceptron_train"])
     nb.md(r"""
-    Now watch it learn a real (if small) problem: two clouds of points that a line can separate.
-    Each panel shows the boundary after one more epoch; the title says how many mistakes that epoch made.
+    Now watch it learn a real (if small) problem: two clouds of points that a line can separate. The
+    clouds sit away from the origin, so the line has to be moved there, and moving it is the bias's
+    job. Each panel shows the boundary at the end of one epoch; the title says how many mistakes
+    that epoch made. The last panel is the first epoch with no mistake. Notice in the curve below that
+    the number of mistakes need not go down every epoch: an update that fixes one point can break
+    others. The theorem only promises that the mistakes stop in the end.
     """)
     nb.code("""
-    rng = np.random.default_rng(0)
-    X_blobs, y_blobs = nc.data.blobs(nc.demo_size(60, 20), rng)
-    fig, axes = nc.plot.subplots(1, 4, figsize=(16, 3.8))
-    for k, ax in enumerate(axes, start=1):
-        w, b, errors = perceptron_train(X_blobs, y_blobs, lr=0.1, epochs=k)
-        nc.plot.decision_boundary(lambda P: perceptron_predict(P, w, b), X_blobs, y_blobs, ax=ax,
-                                  title=f"after epoch {len(errors)}: {errors[-1]} mistakes",
-                                  xlabel="$x_1$", ylabel="$x_2$")
+    rng = np.random.default_rng(2)
+    X_blobs, y_blobs = nc.data.blobs(nc.demo_size(60, 20), rng, distance=2.5)
+    X_blobs = X_blobs + np.array([[3.0], [2.0]])  # move both clouds away from the origin
     w, b, errors = perceptron_train(X_blobs, y_blobs, lr=0.1, epochs=100)
-    nc.plot.loss_curves(errors, xlabel="epoch", ylabel="mistakes in the epoch",
-                        title=f"Perceptron on separable blobs: converged after {len(errors)} epochs");
+    n_run = len(errors)
+    shown = sorted({k for k in (1, 2, (n_run + 1) // 2, n_run) if k <= n_run})  # always includes the last epoch
+    fig, axes = nc.plot.subplots(1, len(shown), figsize=(4 * len(shown), 3.8), squeeze=False)
+    for k, ax in zip(shown, axes[0]):
+        w_k, b_k, errors_k = perceptron_train(X_blobs, y_blobs, lr=0.1, epochs=k)  # the same run, cut after k epochs
+        nc.plot.decision_boundary(lambda P: perceptron_predict(P, w_k, b_k), X_blobs, y_blobs, ax=ax,
+                                  title=f"after epoch {k}: {errors_k[-1]} mistakes in it",
+                                  xlabel="$x_1$", ylabel="$x_2$")
+    status = "converged" if errors[-1] == 0 else "not converged"
+    ax = nc.plot.loss_curves(errors, xlabel="epoch", ylabel="mistakes in the epoch", train_label="mistakes",
+                             title=f"Perceptron on separable blobs: {status} after {n_run} epochs")
+    ax.set_xticks(range(1, n_run + 1, max(1, n_run // 10)));
     """)
 
     # ------------------------------------------------------------------ 4. XOR
@@ -373,19 +448,26 @@ def build() -> NotebookBuilder:
     XOR is 1 when exactly one input is 1. Plot the four points: the two 1s sit on one diagonal, the
     two 0s on the other, and no straight line has both 1s on one side and both 0s on the other. The
     classes are not **linearly separable**, so the convergence theorem does not apply, and the
-    perceptron rule never reaches an error-free epoch. See for yourself:
+    perceptron rule never reaches an error-free epoch. See for yourself below. On the right is the
+    line after the last epoch. Two of the points lie exactly on it, and the rule counts them as class 0.
     """)
     nb.code("""
     X_xor, y_xor = nc.data.truth_table("XOR")
     w, b, errors = perceptron_train(X_xor, y_xor, lr=1.0, epochs=nc.demo_size(30, 10))
     fig, axes = nc.plot.subplots(1, 2, figsize=(11, 4))
-    nc.plot.loss_curves(errors, ax=axes[0], xlabel="epoch", ylabel="mistakes in the epoch",
+    nc.plot.loss_curves(errors, ax=axes[0], xlabel="epoch", ylabel="mistakes in the epoch", train_label="mistakes",
                         title="Perceptron rule on XOR: the mistakes never stop")
-    nc.plot.decision_boundary(lambda P: perceptron_predict(P, w, b), X_xor, y_xor, ax=axes[1],
+    axes[0].set_ylim(-0.2, 4.5)
+    axes[0].set_yticks(range(5))
+    nc.plot.decision_boundary(lambda P: perceptron_predict(P, w, b), X_xor, y_xor.astype(int), ax=axes[1],
                               title=f"Last boundary: {int(np.sum(perceptron_predict(X_xor, w, b) != y_xor))} of 4 wrong",
                               xlabel="$x_1$", ylabel="$x_2$");
     """)
     nb.md(r"""
+    Print `perceptron_train(X_xor, y_xor, lr=1.0, epochs=k)` for a few `k` and you will find
+    that after the first couple of epochs, every epoch ends with the *same* $w$ and $b$. The four
+    updates of an epoch cancel each other, and the rule goes round the same cycle for ever.
+
     **Question 4.1 (written, graded by hand).** Prove that no single perceptron computes XOR: assume some
     $w_1, w_2, b$ classify all four points correctly with the rule "class 1 iff $w_1 x_1 + w_2 x_2 + b > 0$",
     write the four inequalities this demands, and derive a contradiction.
@@ -400,7 +482,8 @@ def build() -> NotebookBuilder:
     nb.md(r"""
     ### Two layers solve it
 
-    Logic gives a way out: $A \text{ XOR } B = A\bar B + \bar A B$ ("A and not B, or not A and B").
+    Logic gives a way out: $A \text{ XOR } B = A\bar B + \bar A B$ ("A and not B, or not A and B";
+    lecture 000 writes the same formula as $AB' + A'B$, with a prime for NOT).
     Each of the two terms is linearly separable, and so is the OR that joins them. So use **two layers**:
 
     - hidden unit $h_1 = \text{step}(x_1 - x_2 - 0.5)$ fires only for $(1, 0)$: it computes $A\bar B$;
@@ -410,11 +493,17 @@ def build() -> NotebookBuilder:
     In matrix form, the hidden layer is $h = \text{step}(W^{[1]} X + b^{[1]})$ with
     $W^{[1]} = \begin{pmatrix} 1 & -1 \\ -1 & 1 \end{pmatrix}$, $b^{[1]} = \begin{pmatrix} -0.5 \\ -0.5 \end{pmatrix}$,
     and the output is $\text{step}(w^{[2]\top} h + b^{[2]})$ with $w^{[2]} = (1, 1)$, $b^{[2]} = -0.5$.
+    Shapes: `X` is `(2, m)`, $W^{[1]}$ is `(2, 2)`, $b^{[1]}$ is a column `(2, 1)`, so the hidden
+    activations `H` are `(2, m)`, one column per sample, and the output is `(m,)`.
+    The superscript in brackets is the layer number. Lecture 000 writes it without brackets
+    ($W^1$, $b^1$), and we add them so that it is not read as a power.
     This is a **multi-layer perceptron**, the subject of the next notebook.
 
     **Exercise 4.2.** Write `xor_network(X)` for `X` of shape `(2, m)` holding 0/1 inputs: two layers of
-    step units with the weights above (or any others you justify), returning the 0/1 outputs, shape `(m,)`.
-    Use your `step`.
+    step units with the weights above (or any others that compute XOR), returning the 0/1 outputs,
+    shape `(m,)`. Use your `step`. Hint: write $b^{[1]}$ as the column `np.array([[-0.5], [-0.5]])`
+    so that it is added to every column of `W1 @ X`. With shape `(2,)` numpy would add it along the
+    rows instead, which is wrong (and with `m = 2` it is silently wrong).
     """)
     nb.answer("xor_network", """
     def xor_network(X):
@@ -433,11 +522,20 @@ def build() -> NotebookBuilder:
     nb.tests("test_xor_network", 2, """
     X_xor, y_xor = nc.data.truth_table("XOR")
     nc.checks.expect_equal(xor_network(X_xor), y_xor, "xor_network on the XOR truth table")
+    order = [3, 0, 2, 1, 1]  # the same inputs, shuffled and with a repeat: m = 5
+    nc.checks.expect_equal(xor_network(X_xor[:, order]), y_xor[order], "xor_network on 5 inputs (columns 3, 0, 2, 1, 1 of the table)")
     nc.checks.ok("xor_network computes XOR.")
     """, ["xor_network"])
+    nb.md(r"""
+    Your network was built for 0/1 inputs, but it is defined on the whole plane, so we can colour the
+    plane by its answer. Each hidden unit contributes one straight line; the output unit combines the
+    two half-planes. With the weights above, the lines are $x_1 - x_2 = 0.5$ and $x_2 - x_1 = 0.5$,
+    and the network answers 1 outside the band between them. No single line can cut the plane into
+    that shape.
+    """)
     nb.code("""
-    nc.plot.decision_boundary(lambda P: xor_network((P > 0.5).astype(float)), X_xor, y_xor,
-                              title="Two layers of step units: XOR regions (inputs rounded to 0/1)",
+    nc.plot.decision_boundary(lambda P: (xor_network(P) > 0.5).astype(int), X_xor, y_xor.astype(int),
+                              title="Your two-layer XOR network on the whole plane",
                               xlabel="$x_1$", ylabel="$x_2$");
     """)
     nb.md(r"""
@@ -445,7 +543,8 @@ def build() -> NotebookBuilder:
 
     - A neuron computes $\varphi(w^\top x + b)$; the bias is the weight of an always-on input.
     - A perceptron (step activation) separates two classes by the hyperplane $w^\top x + b = 0$; it
-      computes AND, OR and NOT, and the perceptron rule learns any linearly separable problem.
+      computes AND, OR and NOT, and on any linearly separable problem the perceptron rule finds
+      a separating line after finitely many epochs.
     - XOR is not linearly separable: no single perceptron computes it, but two layers do
       ($A\bar B + \bar A B$). Stacking layers is what the next notebook, *02 · the multi-layer
       perceptron*, is about; there the step is replaced by smooth activations so that the weights can

@@ -55,9 +55,9 @@ def source_notebook(notebook: str, root: Path | None = None) -> Path:
     return found[0]
 
 
-def solution_sources(path: Path) -> list[tuple[str, str]]:
+def solution_sources(nb_or_path) -> list[tuple[str, str]]:
     """``(grade_id, source)`` of each code cell marked ``solution`` in an nbgrader source notebook."""
-    nb = nbformat.read(str(path), as_version=4)
+    nb = nb_or_path if isinstance(nb_or_path, nbformat.NotebookNode) else nbformat.read(str(nb_or_path), as_version=4)
     out = []
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
@@ -78,19 +78,22 @@ def load_reference(notebook: str, root: Path | None = None) -> types.SimpleNames
     """Execute the solution cells of ``solutions/<notebook>/`` and return their public names."""
     path = source_notebook(notebook, root)
     key = (str(path), path.stat().st_mtime)
-    if key in _cache:
-        return _cache[key]
-    namespace: dict = {"np": np, "__name__": f"reference_{notebook}"}
-    for grade_id, source in solution_sources(path):
-        code = compile(_strip_markers(source), f"<reference {notebook}:{grade_id}>", "exec")
+    if key not in _cache:
+        _cache[key] = reference_from(nbformat.read(str(path), as_version=4), notebook)
+    return _cache[key]
+
+
+def reference_from(source_nb: nbformat.NotebookNode, label: str = "notebook") -> types.SimpleNamespace:
+    """The reference namespace of a source notebook given as a NotebookNode (the grader ships notebooks to workers)."""
+    namespace: dict = {"np": np, "__name__": f"reference_{label}"}
+    for grade_id, source in solution_sources(source_nb):
+        code = compile(_strip_markers(source), f"<reference {label}:{grade_id}>", "exec")
         try:
             exec(code, namespace)  # trusted: the instructors' own source notebook
         except Exception as exc:
-            raise ReferenceError_(f"solution cell {grade_id!r} of {path} failed: {exc!r}") from exc
+            raise ReferenceError_(f"solution cell {grade_id!r} of {label} failed: {exc!r}") from exc
     public = {
         k: v for k, v in namespace.items()
         if not k.startswith("_") and k != "np" and not isinstance(v, types.ModuleType)
     }
-    ref = types.SimpleNamespace(**public)
-    _cache[key] = ref
-    return ref
+    return types.SimpleNamespace(**public)
