@@ -1,0 +1,134 @@
+"""The ``autograde`` command.
+
+    autograde grade SUBMISSIONS --course-dir DIR [--workers N] [--scheduler ADDRESS|local] [--student ID]
+    autograde self NOTEBOOK [--assignment ID] [--unsafe-no-sandbox]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from autograde.sandbox import Limits, SandboxUnavailable
+
+_LIMIT_FLAGS = [("memory_mb", int, "memory per process and per notebook, MB"),
+                ("processes", int, "processes and threads per notebook"),
+                ("cell_timeout", float, "seconds per cell"),
+                ("notebook_timeout", float, "wall-clock seconds per notebook"),
+                ("output_bytes", int, "bytes of output kept per notebook"),
+                ("file_mb", int, "largest file a notebook may write, MB")]
+
+
+def _add_limits(p: argparse.ArgumentParser) -> None:
+    defaults = Limits()
+    for name, typ, help_ in _LIMIT_FLAGS:
+        p.add_argument("--" + name.replace("_", "-"), type=typ, default=getattr(defaults, name), help=f"{help_} (default %(default)s)")
+
+
+def _limits(args) -> dict:
+    return {name: getattr(args, name) for name, _, _ in _LIMIT_FLAGS}
+
+
+def _warn_unsandboxed() -> None:
+    print("WARNING: --unsafe-no-sandbox: student code runs with YOUR permissions, with no memory, process or "
+          "file-system limits. It can read the source notebooks and change any file you can. "
+          "Use it only for your own notebook.", file=sys.stderr)
+
+
+def cmd_grade(args) -> int:
+    from autograde import classroom, course, report
+
+    if args.unsafe_no_sandbox:
+        _warn_unsandboxed()
+    opts = classroom.Options(workers=args.workers, scheduler=args.scheduler, students=args.student or None,
+                             limits=_limits(args), use_sandbox=not args.unsafe_no_sandbox,
+                             progress=not args.no_progress, force=args.force)
+    try:
+        summary = classroom.grade_class(Path(args.submissions).resolve(), Path(args.course_dir).resolve(), opts)
+    except (SandboxUnavailable, FileNotFoundError, ValueError) as exc:
+        print(f"autograde: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"graded {summary.graded} notebook(s), {summary.cached} unchanged since the last run, in {summary.seconds:.1f} s")
+    for line in report.summary_lines(summary.rows):
+        print(line)
+    if args.table:
+        print()
+        print(course.format_table(summary.rows))
+    print(f"grades:   {summary.csv_path}\nreport:   {summary.report_path}\nfeedback: {Path(args.course_dir).resolve() / 'feedback'}")
+    return 0
+
+
+def cmd_self(args) -> int:
+    """Grade one notebook for a self-learner: which assignment it is, then the same pipeline."""
+    import nbformat
+
+    from autograde import classroom, course
+    from autograde.reference import course_root, source_notebook
+
+    nb_path = Path(args.notebook).resolve()
+    if not nb_path.is_file():
+        print(f"autograde: error: no notebook at {nb_path}", file=sys.stderr)
+        return 2
+    assignment = args.assignment
+    if assignment is None:
+        names = {p.name: a for a in course.assignments(course_root()) for p in [source_notebook(a)]}
+        assignment = names.get(nb_path.name) or (nb_path.parent.name if nb_path.parent.name in names.values() else None)
+        if assignment is None:
+            print(f"autograde: error: cannot tell which assignment {nb_path.name} is; expected one of "
+                  f"{sorted(names)} or pass --assignment (one of {sorted(names.values())})", file=sys.stderr)
+            return 2
+    if args.unsafe_no_sandbox:
+        _warn_unsandboxed()
+    with tempfile.TemporaryDirectory(prefix="autograde-self-") as tmp:
+        subs = Path(tmp) / "submissions" / "me" / assignment
+        subs.mkdir(parents=True)
+        (subs / source_notebook(assignment).name).write_bytes(nb_path.read_bytes())
+        course_dir = Path(args.course_dir).resolve() if args.course_dir else Path(tmp) / "course"
+        opts = classroom.Options(workers=1, limits=_limits(args), use_sandbox=not args.unsafe_no_sandbox, progress=False, force=True)
+        try:
+            summary = classroom.grade_class(Path(tmp) / "submissions", course_dir, opts)
+        except (SandboxUnavailable, FileNotFoundError, ValueError) as exc:
+            print(f"autograde: error: {exc}", file=sys.stderr)
+            return 2
+        for r in summary.rows:
+            mark = {"ok": "PASS", "manual": "HAND"}.get(r.status, "FAIL")
+            print(f"[{mark}] {r.grade_id}: {r.score:g}/{r.max_score:g} {r.status}" + (f" - {r.message}" if r.message and r.status != "ok" else ""))
+        auto = [r for r in summary.rows if r.status != "manual"]
+        print(f"autograded score: {sum(r.score for r in auto):g} / {sum(r.max_score for r in auto):g}")
+        html_out = nb_path.with_suffix(".feedback.html")
+        fb = course_dir / "feedback" / "me" / assignment / f"{Path(source_notebook(assignment).name).stem}.html"
+        html_out.write_text(fb.read_text())
+        print(f"feedback: {html_out}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="autograde", description="Grade nncourse notebooks safely, in parallel, on top of nbgrader.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    g = sub.add_parser("grade", help="grade a class: SUBMISSIONS/<student>/<assignment>/*.ipynb")
+    g.add_argument("submissions", help="folder of submissions, laid out as nbgrader's submitted/ folder")
+    g.add_argument("--course-dir", required=True, help="course work directory: gradebook.db, feedback/, grades.csv, report.html")
+    g.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1), help="notebooks graded at once (default: cores)")
+    g.add_argument("--scheduler", help="run on Dask: 'local' for a LocalCluster, or a scheduler address (tcp://host:8786)")
+    g.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    g.add_argument("--force", action="store_true", help="re-grade even what has not changed")
+    g.add_argument("--table", action="store_true", help="also print a per-question table")
+    g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g.add_argument("--unsafe-no-sandbox", action="store_true", help="run student code without the sandbox (NOT for a class)")
+    _add_limits(g)
+    g.set_defaults(func=cmd_grade)
+    s = sub.add_parser("self", help="grade your own notebook and see feedback")
+    s.add_argument("notebook")
+    s.add_argument("--assignment", help="assignment id, e.g. 01_perceptron (guessed from the file name)")
+    s.add_argument("--course-dir", help="keep the grading folder here")
+    s.add_argument("--unsafe-no-sandbox", action="store_true", help="grade without bubblewrap (your own code only)")
+    _add_limits(s)
+    s.set_defaults(func=cmd_self)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""Grading one notebook: the steps, in order, and the trusted scoring.
+
+``grade_notebook(job)`` is a pure function of plain data (a :class:`Job`), so the same code runs in
+a local process pool or on a Dask worker. Its steps, each small and tested on its own:
+
+1. :func:`read_submission` — parse the untrusted file (size limit, JSON, nbformat); outputs dropped.
+2. :func:`autograde.assemble.plan` — the grading notebook from the SOURCE cells and the answers.
+3. :func:`write_job` — the job folder: notebook, limits, and each graded name's cases (from the seed).
+4. :func:`autograde.sandbox.run` — execute in the sandbox (or unsandboxed, for self-grading only).
+5. :func:`score` — read the untrusted results, compare with the reference *here*, score each cell.
+6. :func:`autograde.feedback.render` — per-question feedback, hidden tests never shown.
+
+Order matters: the reference is loaded and compared only after the sandbox has finished (step 5),
+in this process; nothing of it is in the job folder the sandbox sees (step 3 writes inputs only).
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import numpy as np
+
+from autograde import assemble, sandbox
+from autograde.check import evaluate
+from autograde.course import GradeRow
+from autograde.items import get_item
+from autograde.reference import reference_from
+from autograde.spec import NotArrays, compare
+from autograde.wire import WireError, decode_array, encode_case, read_untrusted_json, write_json
+
+MAX_SUBMISSION_BYTES = 100 * 2**20
+# worst first: the status of a cell with several graded names is the worst of theirs
+STATUS_ORDER = ["tampered", "crashed", "timeout", "memory", "error", "invalid", "missing", "failed", "ok"]
+GRADER_VERSION = "1"
+
+
+@dataclass
+class Job:
+    """Everything needed to grade one submitted notebook: plain data, picklable, no open files."""
+
+    student_id: str
+    assignment: str
+    notebook: str                    # the source notebook's file name, e.g. "perceptron.ipynb"
+    source_text: str                 # the source notebook (trusted)
+    submission: bytes | None         # the submitted file, or None when nothing was handed in
+    submitted_name: str | None = None
+    problem: str = ""                # why nothing usable came (missing / ambiguous files)
+    limits: dict = field(default_factory=dict)
+    seed: int = 0
+    use_sandbox: bool = True
+
+    def key(self) -> str:
+        """Content hash: re-grading is skipped when none of this changed."""
+        h = hashlib.sha256()
+        for part in (GRADER_VERSION, self.source_text, repr(sorted(self.limits.items())), self.problem,
+                     self.submitted_name or "", str(self.use_sandbox)):
+            h.update(part.encode() + b"\0")
+        h.update(self.submission or b"<none>")
+        return h.hexdigest()
+
+
+@dataclass
+class Result:
+    student_id: str
+    assignment: str
+    notebook: str
+    rows: list[GradeRow]
+    feedback_html: str
+    seconds: float
+    key: str = ""
+    seed: int = 0
+
+
+class InvalidSubmission(ValueError):
+    pass
+
+
+def read_submission(data: bytes) -> nbformat.NotebookNode:
+    """Parse an untrusted notebook file; outputs are dropped (they are never trusted nor needed)."""
+    if len(data) > MAX_SUBMISSION_BYTES:
+        raise InvalidSubmission(f"the file is {len(data) / 2**20:.0f} MB, over the {MAX_SUBMISSION_BYTES // 2**20} MB limit")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidSubmission(f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat raises several kinds for JSON that is not a notebook
+        raise InvalidSubmission(f"not a valid notebook (expected Jupyter notebook JSON): {str(exc).splitlines()[0][:200]}") from None
+    if not isinstance(nb.get("cells"), list):
+        raise InvalidSubmission("not a valid notebook: it has no list of cells")
+    for cell in nb.cells:
+        if not isinstance(cell, dict):
+            raise InvalidSubmission("not a valid notebook: a cell is not an object")
+        if "outputs" in cell:
+            cell["outputs"] = []
+    return nb
+
+
+def case_rng(seed: int, name: str) -> np.random.Generator:
+    """The cases of one graded name: the same seed and name give the same cases on both sides."""
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
+
+
+def write_job(job_dir: Path, plan: assemble.Plan, seed: int, limits: sandbox.Limits) -> dict[str, list]:
+    """Write the job folder the sandbox sees (inputs only) and return the trusted copy of the cases."""
+    (job_dir / "in" / "cases").mkdir(parents=True)
+    nbformat.write(plan.notebook, str(job_dir / "in" / "notebook.ipynb"))
+    write_json(job_dir / "in" / "limits.json", limits.as_dict())
+    cases = {}
+    for cell in plan.graded:
+        for name in cell.names:
+            item = get_item(name)
+            cases[name] = item.cases(case_rng(seed, name))
+            write_json(job_dir / "in" / "cases" / f"{name}.json", {"name": name, "cases": [encode_case(c) for c in cases[name]]})
+    return cases
+
+
+def _answer_errors(summary: dict) -> str:
+    bad = [f"{c.get('key')} ({c['error'].get('ename')})" for c in summary.get("cells", [])
+           if c.get("role") == "answer" and isinstance(c.get("error"), dict)]
+    return f"; answer cells that raised: {', '.join(bad[:3])}" if bad else ""
+
+
+def _missing_result(name: str, gid: str, summary: dict, run: sandbox.RunInfo, limits: sandbox.Limits) -> tuple[str, str]:
+    """Why no result came back for ``name``: from what the trusted side saw first, then the summary."""
+    cell = next((c for c in summary.get("cells", []) if c.get("role") == "test" and c.get("key") == gid), None)
+    if run.oom_killed:
+        return "memory", f"the notebook was killed at the {limits.memory_mb} MB memory limit before this test finished"
+    if run.timed_out and (cell is None or cell.get("error")):
+        return "timeout", f"the notebook ran over its {limits.notebook_timeout:g} s limit before this test finished"
+    died = summary.get("kernel_died")
+    if isinstance(died, int) and cell is None:
+        return "crashed", f"the kernel died (cell {died} of the grading notebook) before this test ran{_answer_errors(summary)}"
+    if cell is not None and isinstance(cell.get("error"), dict):
+        ename, evalue = str(cell["error"].get("ename"))[:80], str(cell["error"].get("evalue"))[:300]
+        if ename == "CellTimeoutError":
+            return "timeout", f"the test ran over the {limits.cell_timeout:g} s cell limit"
+        if ename == "MemoryError":
+            return "memory", "MemoryError: the memory limit was hit"
+        if ename == "DeadKernelError":
+            return "crashed", "the kernel died while this test ran"
+        return "error", f"the test cell raised {ename}: {evalue}"
+    if cell is None and not summary.get("cells"):
+        tail = run.stderr_tail.strip().splitlines()[-1:] if run.stderr_tail.strip() else []
+        return "crashed", f"the notebook did not run (exit code {run.returncode}{': ' + tail[0][:200] if tail else ''})"
+    if cell is None:
+        return "crashed", f"the run stopped before this test (exit code {run.returncode}){_answer_errors(summary)}"
+    return "tampered", "the test ran but no result came back: code in the notebook interfered with the grader"
+
+
+def score_name(name: str, gid: str, trusted_cases: list, reference, out_dir: Path, summary: dict,
+               run: sandbox.RunInfo, limits: sandbox.Limits) -> tuple[str, str]:
+    """(status, message) of one graded name: the student's untrusted arrays against the reference, here."""
+    item = get_item(name)
+    try:
+        res = read_untrusted_json(out_dir / "results" / f"{name}.json")
+    except WireError as exc:
+        return "tampered", f"{name}: the result file was tampered with ({exc})"
+    if res is None:
+        status, msg = _missing_result(name, gid, summary, run, limits)
+        return status, f"{name}: {msg}"
+    try:
+        if not isinstance(res, dict) or res.get("name") != name or not isinstance(res.get("cases"), list):
+            raise WireError("it does not have the harness's structure")
+        if len(res["cases"]) > len(trusted_cases):
+            raise WireError(f"it holds {len(res['cases'])} cases, the grader sent {len(trusted_cases)}")
+        reference_value = getattr(reference, name)
+        for case, got in zip(trusted_cases, res["cases"]):
+            if not isinstance(got, dict):
+                raise WireError("a case result is not an object")
+            status = got.get("status")
+            message = str(got.get("message", ""))[:300]
+            if status == "ok":
+                outputs = got.get("outputs")
+                if not isinstance(outputs, list) or len(outputs) > 16:
+                    raise WireError("outputs must be a short list of arrays")
+                arrays = [decode_array(o) for o in outputs]
+                expected = evaluate(item, reference_value, case.args)
+                verdict = compare(item, arrays, expected)
+                if not verdict.ok:
+                    return "failed", f"{name}: {case.label}: {verdict.message}"
+            elif status == "notimpl":
+                return "failed", f"{name}: {message or 'not implemented yet'}"
+            elif status == "missing":
+                return "failed", f"{name}: {message}{_answer_errors(summary)}"
+            elif status in ("failed", "error", "timeout", "memory"):
+                return status, f"{name}: {case.label}: {message}"
+            else:
+                raise WireError(f"unknown case status {str(status)[:40]!r}")
+        if len(res["cases"]) < len(trusted_cases) or not res.get("complete"):
+            status, msg = _missing_result(name, gid, summary, run, limits)
+            return (status if status != "tampered" else "tampered"), f"{name}: only {len(res['cases'])} of {len(trusted_cases)} cases came back: {msg}"
+    except WireError as exc:
+        return "tampered", f"{name}: the result file was tampered with ({exc})"
+    except NotArrays as exc:  # the reference itself produced no arrays: a course bug, say so loudly
+        raise RuntimeError(f"reference of {name} returned no arrays: {exc}") from exc
+    return "ok", ""
+
+
+def _rows_for_all(job: Job, graded: list[assemble.GradedCell], status: str, message: str) -> list[GradeRow]:
+    return [GradeRow(job.student_id, job.assignment, Path(job.notebook).stem, c.grade_id, 0.0, c.points,
+                     "manual" if c.manual and status not in ("invalid", "missing") else status, message) for c in graded]
+
+
+def grade_notebook(job: Job) -> Result:
+    """Grade one submitted notebook (runs in a worker process or on a Dask worker)."""
+    from autograde import feedback
+
+    t0 = time.monotonic()
+    limits = sandbox.Limits(**job.limits)
+    source = nbformat.reads(job.source_text, as_version=4)
+    graded = assemble.graded_cells(source)
+    nb_stem = Path(job.notebook).stem
+    if job.submission is None:
+        rows = _rows_for_all(job, graded, "missing", job.problem or f"no {job.notebook} was submitted")
+        return Result(job.student_id, job.assignment, nb_stem, rows, feedback.render_problem(job, rows), time.monotonic() - t0, job.key(), job.seed)
+    try:
+        submission = read_submission(job.submission)
+    except InvalidSubmission as exc:
+        rows = _rows_for_all(job, graded, "invalid", str(exc))
+        return Result(job.student_id, job.assignment, nb_stem, rows, feedback.render_problem(job, rows), time.monotonic() - t0, job.key(), job.seed)
+
+    plan = assemble.plan(source, submission)
+    work = Path(tempfile.mkdtemp(prefix="autograde-job-"))
+    try:
+        cases = write_job(work, plan, job.seed, limits)
+        if job.use_sandbox:
+            with sandbox.slot() as n:
+                run = sandbox.run(work, limits, n)
+        else:
+            run = sandbox.run_unsandboxed(work, limits)
+        try:
+            summary = read_untrusted_json(work / "out" / "summary.json") or {}
+        except WireError:
+            summary = {}
+        if not isinstance(summary, dict) or not isinstance(summary.get("cells", []), list):
+            summary = {}
+        summary["cells"] = [c for c in summary.get("cells", []) if isinstance(c, dict)]
+        reference = reference_from(source, job.assignment)
+        rows = []
+        notes = "; ".join(plan.notes)
+        if job.submitted_name and job.submitted_name != job.notebook:
+            notes = "; ".join(filter(None, [f"graded {job.submitted_name!r} in place of the expected {job.notebook!r}", notes]))
+        for cell in graded:
+            if cell.manual:
+                answer = plan.written.get(cell.grade_id, "")
+                unanswered = not answer.strip() or answer.strip() == "YOUR ANSWER HERE"
+                rows.append(GradeRow(job.student_id, job.assignment, nb_stem, cell.grade_id, 0.0, cell.points, "manual",
+                                     "unanswered" if unanswered else "written answer: graded by hand"))
+                continue
+            verdicts = [score_name(n, cell.grade_id, cases[n], reference, work / "out", summary, run, limits) for n in cell.names]
+            passed = sum(1 for s, _ in verdicts if s == "ok")
+            score = round(cell.points * passed / len(verdicts), 6) if verdicts else 0.0
+            status = min((s for s, _ in verdicts), key=STATUS_ORDER.index) if verdicts else "error"
+            message = " | ".join(m for s, m in verdicts if s != "ok")
+            if notes and status != "ok":
+                message = f"{message} (note: {notes})"
+            rows.append(GradeRow(job.student_id, job.assignment, nb_stem, cell.grade_id, score, cell.points, status, message[:1000]))
+        html = feedback.render(job, source, plan, rows, notes)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return Result(job.student_id, job.assignment, nb_stem, rows, html, time.monotonic() - t0, job.key(), job.seed)

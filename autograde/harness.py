@@ -1,0 +1,77 @@
+"""Inside the sandbox: evaluate the student's answers on the cases the grader wrote, write plain results.
+
+The grading notebook's test cells call :func:`run_check` (``_ag("sigmoid", globals())``). It reads
+``$AUTOGRADE_HARNESS/in/cases/<name>.json``, calls the student's answer on each case (numpy warnings
+silenced) and writes ``$AUTOGRADE_HARNESS/out/results/<name>.json``: per case a status and the
+outputs as plain arrays. It knows no expected value and decides nothing: the trusted grader compares.
+Everything here runs in the student's process and may be tampered with; that can only spoil the
+student's own results, which the grader then reports.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from autograde.check import HARNESS_ENV, evaluate
+from autograde.spec import Item, NotArrays
+from autograde.wire import WireError, decode_case, encode_array, write_json
+
+_MISSING = object()
+
+
+def _folder(folder: str | None = None) -> Path:
+    return Path(folder or os.environ[HARNESS_ENV])
+
+
+def record(item: Item, answer: Any, folder: str | None = None) -> None:
+    """Evaluate ``answer`` on every case of ``item`` and write the results file."""
+    root = _folder(folder)
+    spec = json.loads((root / "in" / "cases" / f"{item.name}.json").read_text())
+    results: list[dict] = []
+    out = root / "out" / "results" / f"{item.name}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+
+    def flush(complete: bool) -> None:
+        write_json(out, {"name": item.name, "complete": complete, "cases": results})
+
+    if answer is _MISSING:
+        results.append({"status": "missing", "message": f"{item.name} is not defined (its answer cell raised an error or was deleted)"})
+        flush(True)
+        print(f"{item.name}: not defined")
+        return
+    if item.callable_answer and not callable(answer):
+        results.append({"status": "failed", "message": f"expected a function, got {type(answer).__name__}"})
+        flush(True)
+        return
+    for raw in spec["cases"]:
+        case = decode_case(raw)
+        try:
+            arrays = evaluate(item, answer, case.args)
+            results.append({"status": "ok", "outputs": [encode_array(a) for a in arrays]})
+        except NotImplementedError:
+            results.append({"status": "notimpl", "message": f"{item.name} is not implemented yet (it raises NotImplementedError)"})
+            break
+        except (NotArrays, WireError) as exc:
+            results.append({"status": "failed", "message": str(exc)[:300]})
+        except KeyboardInterrupt:  # the cell's time limit interrupted the answer
+            results.append({"status": "timeout", "message": "interrupted at the cell time limit"})
+            flush(False)
+            raise
+        except MemoryError:
+            results.append({"status": "memory", "message": "MemoryError (the memory limit was hit)"})
+        except RecursionError:
+            results.append({"status": "error", "message": "RecursionError: maximum recursion depth exceeded"})
+        except Exception as exc:  # the student's code raised: that is this case's verdict
+            results.append({"status": "error", "message": f"{type(exc).__name__}: {exc}"[:300]})
+        flush(False)
+    flush(True)
+    print(f"{item.name}: evaluated on {len(results)} hidden case(s); the grader compares them")
+
+
+def run_check(name: str, namespace: dict) -> None:
+    """The call in a grading notebook's test cell: look ``name`` up in the student's namespace and record it."""
+    from autograde.items import get_item
+
+    record(get_item(name), namespace.get(name, _MISSING))

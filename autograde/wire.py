@@ -1,0 +1,107 @@
+"""The wire format between the trusted grader and the sandbox: JSON with plain numbers, never pickle.
+
+Cases go in as ``in/cases/<name>.json``; results come out as ``out/results/<name>.json``. Arrays are
+``{"shape": [...], "data": [...]}`` with float64 values (``NaN``/``Infinity`` allowed: Python's json
+round-trips every float exactly). Everything read back from the sandbox is untrusted: it is read
+with :func:`read_untrusted_json` (no symlinks, regular files only, a size limit) and decoded with
+:func:`decode_array` (numbers only, bounded size).
+"""
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autograde.spec import Case, Seed
+
+MAX_ARRAY_ENTRIES = 1_000_000
+MAX_RESULT_BYTES = 32 * 1024 * 1024
+
+
+class WireError(ValueError):
+    """Data from the sandbox is not what the harness writes (malformed, oversized, forged)."""
+
+
+def encode_array(a: np.ndarray) -> dict:
+    a = np.asarray(a, dtype=np.float64)
+    if a.size > MAX_ARRAY_ENTRIES:
+        raise WireError(f"an output has {a.size} entries, more than the {MAX_ARRAY_ENTRIES} any test expects")
+    return {"shape": list(a.shape), "data": a.reshape(-1).tolist()}
+
+
+def decode_array(obj: Any) -> np.ndarray:
+    if not isinstance(obj, dict) or set(obj) != {"shape", "data"}:
+        raise WireError("an array must be {'shape': [...], 'data': [...]}")
+    shape, data = obj["shape"], obj["data"]
+    if not isinstance(shape, list) or len(shape) > 8 or not all(isinstance(s, int) and 0 <= s <= MAX_ARRAY_ENTRIES for s in shape):
+        raise WireError(f"bad array shape {str(shape)[:80]}")
+    if not isinstance(data, list) or len(data) > MAX_ARRAY_ENTRIES or len(data) != int(np.prod(shape, dtype=np.int64)):
+        raise WireError("array data does not match its shape")
+    if not all(type(v) in (int, float) for v in data):  # bool is not accepted either: harness writes floats
+        raise WireError("array data must be numbers")
+    return np.array(data, dtype=np.float64).reshape(shape)
+
+
+def encode_case(case: Case) -> dict:
+    args = []
+    for a in case.args:
+        if isinstance(a, Seed):
+            args.append({"t": "seed", "v": int(a.value)})
+        elif isinstance(a, np.ndarray):
+            args.append({"t": "array", "v": encode_array(a)})
+        elif isinstance(a, bool):
+            args.append({"t": "bool", "v": a})
+        elif isinstance(a, (int, np.integer)):
+            args.append({"t": "int", "v": int(a)})
+        elif isinstance(a, (float, np.floating)):
+            args.append({"t": "float", "v": float(a)})
+        elif isinstance(a, str):
+            args.append({"t": "str", "v": a})
+        else:
+            raise TypeError(f"case argument of type {type(a).__name__} cannot cross the sandbox boundary")
+    return {"label": case.label, "args": args}
+
+
+def decode_case(obj: dict) -> Case:
+    out = []
+    for a in obj["args"]:
+        t, v = a["t"], a["v"]
+        out.append({"seed": lambda: Seed(int(v)), "array": lambda: decode_array(v), "bool": lambda: bool(v),
+                    "int": lambda: int(v), "float": lambda: float(v), "str": lambda: str(v)}[t]())
+    return Case(obj["label"], tuple(out))
+
+
+def write_json(path: Path, obj: Any) -> None:
+    """Write atomically (a reader never sees half a file)."""
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "w") as fh:
+        json.dump(obj, fh)
+    os.replace(tmp, path)
+
+
+def read_untrusted_json(path: Path, max_bytes: int = MAX_RESULT_BYTES) -> Any:
+    """Read JSON written inside the sandbox: no symlinks, regular file, at most ``max_bytes``."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # ELOOP: a symlink planted in place of the file
+        raise WireError(f"{path.name} is not a plain file ({exc.strerror})") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise WireError(f"{path.name} is not a regular file")
+        if st.st_size > max_bytes:
+            raise WireError(f"{path.name} is {st.st_size} bytes, over the {max_bytes} limit")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            raw = fh.read(max_bytes + 1)
+    finally:
+        os.close(fd)
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError) as exc:
+        raise WireError(f"{path.name} is not valid JSON: {str(exc)[:120]}") from None
