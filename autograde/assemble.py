@@ -23,6 +23,7 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
 
 CHECK_CALL = re.compile(r"""check\(\s*["'](\w+)["']""")
+DEFINES = re.compile(r"^(?:def\s+(\w+)\s*\(|(\w+)\s*=)", re.M)
 STUB = "raise NotImplementedError()"
 
 
@@ -45,6 +46,7 @@ class Plan:
     notes: list[str]                 # facts about the submission worth telling (missing answer cells, ...)
     answers: dict[str, str]          # grade id -> the student's code (for feedback)
     written: dict[str, str]          # grade id -> the student's written answer (markdown)
+    defined_in: dict[str, str] = field(default_factory=dict)  # graded name -> grade id of the answer cell defining it
 
 
 def _nbg(cell) -> dict:
@@ -120,4 +122,9 @@ def plan(source, submission) -> Plan:
             cells.append(_cell(extra, "extra"))
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-    return Plan(nb, graded_cells(source), notes, answers, written)
+    defined_in = {}
+    for cell in source.cells:
+        if _nbg(cell).get("grade_id") in answer_ids:
+            for fn, var in DEFINES.findall(cell.source):
+                defined_in.setdefault(fn or var, _nbg(cell)["grade_id"])
+    return Plan(nb, graded_cells(source), notes, answers, written, defined_in)

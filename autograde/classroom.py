@@ -139,9 +139,13 @@ def _crash_result(job: Job, exc: BaseException) -> Result:
 
 def _write_gradebook(course_dir: Path, results: list[Result]) -> None:
     """Record scores in the nbgrader gradebook (this process only)."""
-    from nbgrader.api import Gradebook, MissingEntry
+    import warnings
 
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+    from nbgrader.api import Gradebook, MissingEntry
+    from sqlalchemy.exc import SAWarning
+
+    with warnings.catch_warnings(), Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission warns on SQLAlchemy 2 (harmless, see NBGRADER-NOTES)
         for res in results:
             gb.update_or_create_student(res.student_id)
             try:

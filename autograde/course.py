@@ -162,9 +162,10 @@ def format_table(rows: list[GradeRow]) -> str:
                 mark = "" if r.status == "ok" else ("" if r.status == "failed" else f" {r.status}")
                 cells.append(f"{f'{r.score:g}/{r.max_score:g}{mark}':>{width}}")
         lines.append(f"{f'{nb}/{g}':<{name_w}}  " + "  ".join(cells))
+    written = {(r.notebook, r.grade_id) for r in rows if r.status == "manual"}  # graded by hand: not in the totals
     totals = []
     for s in students:
-        auto = [r for r in rows if r.student_id == s and r.status != "manual"]
+        auto = [r for r in rows if r.student_id == s and (r.notebook, r.grade_id) not in written]
         totals.append(f"{f'{sum(r.score for r in auto):g}/{sum(r.max_score for r in auto):g}':>{width}}")
     lines.append(f"{'autograded total':<{name_w}}  " + "  ".join(totals))
     return "\n".join(lines)

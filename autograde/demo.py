@@ -1,11 +1,12 @@
 """``make demo``: release the notebooks, grade three sample submissions, print the grade table.
 
-    python -m autograde.demo [--course-dir DIR] [--grader nbgrader|autograde]
+    python -m autograde.demo [--course-dir DIR]
 
 In a course work directory (a temporary one unless ``--course-dir`` is given) it releases every
 notebook with nbgrader, hands in three submissions of notebook 01 (``solved``: every answer right;
-``untouched``: the release as it comes; ``buggy``: two classic mistakes), grades them, writes
-``grades.csv`` with one row per student and graded item, and prints the table.
+``untouched``: the release as it comes; ``buggy``: two classic mistakes), grades them with
+``autograde grade`` (sandboxed, in parallel), writes ``grades.csv`` with one row per student and
+graded item plus feedback and a report, and prints the table.
 """
 from __future__ import annotations
 
@@ -15,15 +16,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograde import course, samples
+from autograde import classroom, course, report, samples
 
 ASSIGNMENT = "01_perceptron"
 
 
-def make_samples(course_dir: Path) -> dict[str, Path]:
+def make_samples(course_dir: Path, submitted: Path | None = None) -> dict[str, Path]:
+    """The three sample submissions, written under ``submitted`` (default: the course's submitted/)."""
     release_nb = next((course_dir / "release" / ASSIGNMENT).glob("*.ipynb"))
     source_nb = next((course_dir / "source" / ASSIGNMENT).glob("*.ipynb"))
-    submitted = course_dir / "submitted"
+    submitted = submitted or course_dir / "submitted"
     return {
         "solved": samples.write_submission(samples.solved(release_nb, source_nb), submitted, "solved", ASSIGNMENT, release_nb.name),
         "untouched": samples.write_submission(samples.untouched(release_nb), submitted, "untouched", ASSIGNMENT, release_nb.name),
@@ -33,6 +35,7 @@ def make_samples(course_dir: Path) -> dict[str, Path]:
 
 
 def grade_with_nbgrader(course_dir: Path) -> list[course.GradeRow]:
+    """Plain ``nbgrader autograde`` of the course's submitted/ folder (the peer the benchmark measures)."""
     proc = course.nbgrader_autograde(course_dir, ASSIGNMENT)
     if proc.returncode != 0:
         print(proc.stdout[-3000:], proc.stderr[-3000:], sep="\n", file=sys.stderr)
@@ -40,19 +43,22 @@ def grade_with_nbgrader(course_dir: Path) -> list[course.GradeRow]:
     return course.gradebook_rows(course_dir, ASSIGNMENT)
 
 
-def run(course_dir: Path, grader: str = "nbgrader") -> list[course.GradeRow]:
+def run(course_dir: Path) -> list[course.GradeRow]:
     t0 = time.perf_counter()
     print(f"course directory: {course_dir}")
     course.new_course_dir(course_dir)
-    print(f"released {', '.join(course.assignments(course_dir, 'source'))} ({time.perf_counter() - t0:.1f} s)")
+    print(f"released {', '.join(course.assignments(course_dir, 'source'))} with nbgrader ({time.perf_counter() - t0:.1f} s)")
     make_samples(course_dir)
     t1 = time.perf_counter()
-    rows = grade_with_nbgrader(course_dir)
-    csv_path = course.write_csv(rows, course_dir / "grades.csv")
-    print(f"graded 3 submissions with plain nbgrader in {time.perf_counter() - t1:.1f} s; per-question grades: {csv_path}\n")
-    print(course.format_table(rows))
-    print(f"\ndemo finished in {time.perf_counter() - t0:.1f} s")
-    return rows
+    summary = classroom.grade_class(course_dir / "submitted", course_dir, classroom.Options(force=True))
+    print(f"graded {summary.graded} submissions with autograde (sandboxed, parallel) in {time.perf_counter() - t1:.1f} s")
+    for line in report.summary_lines(summary.rows):
+        print(line)
+    print()
+    print(course.format_table(summary.rows))
+    print(f"\nper-question grades: {summary.csv_path}\nreport: {summary.report_path}\nfeedback: {course_dir / 'feedback'}")
+    print(f"demo finished in {time.perf_counter() - t0:.1f} s")
+    return summary.rows
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -128,6 +128,20 @@ def _answer_errors(summary: dict) -> str:
     return f"; answer cells that raised: {', '.join(bad[:3])}" if bad else ""
 
 
+def _undefined(name: str, answer_gid: str | None, summary: dict) -> tuple[str, str]:
+    """(status, message) for a graded name the student's namespace lacks: why its answer cell failed."""
+    cell = next((c for c in summary.get("cells", []) if c.get("role") == "answer" and c.get("key") == answer_gid), None)
+    err = cell.get("error") if cell else None
+    if not isinstance(err, dict):
+        return "failed", f"{name} is not defined (is its answer cell {answer_gid!r} still there, and does it define {name}?)"
+    ename, evalue = str(err.get("ename"))[:80], str(err.get("evalue"))[:300]
+    status = {"NotImplementedError": "failed", "MemoryError": "memory", "CellTimeoutError": "timeout",
+              "DeadKernelError": "crashed"}.get(ename, "error")
+    if ename == "NotImplementedError":
+        return status, f"{name} is not implemented yet (its answer cell raises NotImplementedError)"
+    return status, f"{name} is not defined: its answer cell {answer_gid!r} raised {ename}: {evalue}"
+
+
 def _missing_result(name: str, gid: str, summary: dict, run: sandbox.RunInfo, limits: sandbox.Limits) -> tuple[str, str]:
     """Why no result came back for ``name``: from what the trusted side saw first, then the summary."""
     cell = next((c for c in summary.get("cells", []) if c.get("role") == "test" and c.get("key") == gid), None)
@@ -156,7 +170,7 @@ def _missing_result(name: str, gid: str, summary: dict, run: sandbox.RunInfo, li
 
 
 def score_name(name: str, gid: str, trusted_cases: list, reference, out_dir: Path, summary: dict,
-               run: sandbox.RunInfo, limits: sandbox.Limits) -> tuple[str, str]:
+               run: sandbox.RunInfo, limits: sandbox.Limits, answer_gid: str | None = None) -> tuple[str, str]:
     """(status, message) of one graded name: the student's untrusted arrays against the reference, here."""
     item = get_item(name)
     try:
@@ -189,7 +203,8 @@ def score_name(name: str, gid: str, trusted_cases: list, reference, out_dir: Pat
             elif status == "notimpl":
                 return "failed", f"{name}: {message or 'not implemented yet'}"
             elif status == "missing":
-                return "failed", f"{name}: {message}{_answer_errors(summary)}"
+                status, message = _undefined(name, answer_gid, summary)
+                return status, f"{name}: {message}"
             elif status in ("failed", "error", "timeout", "memory"):
                 return status, f"{name}: {case.label}: {message}"
             else:
@@ -255,7 +270,8 @@ def grade_notebook(job: Job) -> Result:
                 rows.append(GradeRow(job.student_id, job.assignment, nb_stem, cell.grade_id, 0.0, cell.points, "manual",
                                      "unanswered" if unanswered else "written answer: graded by hand"))
                 continue
-            verdicts = [score_name(n, cell.grade_id, cases[n], reference, work / "out", summary, run, limits) for n in cell.names]
+            verdicts = [score_name(n, cell.grade_id, cases[n], reference, work / "out", summary, run, limits,
+                                   plan.defined_in.get(n)) for n in cell.names]
             passed = sum(1 for s, _ in verdicts if s == "ok")
             score = round(cell.points * passed / len(verdicts), 6) if verdicts else 0.0
             status = min((s for s, _ in verdicts), key=STATUS_ORDER.index) if verdicts else "error"

@@ -42,11 +42,16 @@ def summary_lines(rows: list[GradeRow]) -> list[str]:
     for key, students in sorted(per_nb.items()):
         vals = list(students.values())
         lines.append(f"{key[0]}/{key[1]}: {len(vals)} students, mean {sum(vals) / len(vals):.2f} / {maxes[key]:g}")
-    problems = [r for r in rows if r.status not in ("ok", "failed", "manual")]
-    for r in problems[:10]:
-        lines.append(f"  {r.status:8s} {r.student_id}/{r.notebook}/{r.grade_id}: {r.message[:120]}")
-    if len(problems) > 10:
-        lines.append(f"  ... and {len(problems) - 10} more (see grades.csv)")
+    problems: dict[tuple, list[GradeRow]] = defaultdict(list)  # one line per student notebook and status
+    for r in rows:
+        if r.status not in ("ok", "failed", "manual"):
+            problems[(r.student_id, r.assignment, r.notebook, r.status)].append(r)
+    for (student, _, nb, status), prs in list(problems.items())[:12]:
+        which = "every question" if len(prs) == len([r for r in rows if r.student_id == student and r.notebook == nb]) \
+            else ", ".join(r.grade_id for r in prs[:4]) + ("..." if len(prs) > 4 else "")
+        lines.append(f"  {status:8s} {student}/{nb} ({which}): {prs[0].message[:140]}")
+    if len(problems) > 12:
+        lines.append(f"  ... and {len(problems) - 12} more (see grades.csv)")
     return lines
 
 
