@@ -31,6 +31,12 @@ class CappedClient(NotebookClient):
     """nbclient with a budget on kept output bytes (nbclient itself has no output cap)."""
 
     output_budget = 1_000_000
+    timed_out = False
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        # nbclient turns a timeout into an error *reply* (error_on_timeout), which leaves no error output: note it
+        self.timed_out = True
+        return await super()._async_handle_timeout(timeout, cell)
 
     def output(self, outs, msg, display_id, cell_index):
         out = super().output(outs, msg, display_id, cell_index)
@@ -74,6 +80,7 @@ def main(job: str) -> int:
             role = cell.metadata.get("autograde", {}).get("role", "")
             entry = {"index": index, "role": role, "key": cell.metadata.get("autograde", {}).get("key", ""), "error": None}
             t0 = time.monotonic()
+            client.timed_out = False
             try:
                 client.execute_cell(cell, index)
             except DeadKernelError:
@@ -81,6 +88,8 @@ def main(job: str) -> int:
                 entry["error"] = {"ename": "DeadKernelError", "evalue": "the kernel died while running this cell"}
             except CellTimeoutError as exc:
                 entry["error"] = {"ename": "CellTimeoutError", "evalue": str(exc)[:300]}
+            if client.timed_out and entry["error"] is None:
+                entry["error"] = {"ename": "CellTimeoutError", "evalue": f"the cell ran over its {limits['cell_timeout']} s limit"}
             entry["seconds"] = round(time.monotonic() - t0, 3)
             for out in cell.get("outputs", []):
                 if out.get("output_type") == "error" and entry["error"] is None:
