@@ -16,6 +16,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap
+from matplotlib.ticker import MaxNLocator
 
 __all__ = ["subplots", "activations", "decision_boundary", "loss_curves", "loss_surface", "fit_1d", "digit_grid"]
 
@@ -165,7 +166,7 @@ def decision_boundary(predict, X, y, ax=None, resolution: int = 200, padding: fl
         mask = y == k
         colour = _CLASS_COLOURS[int(k) % len(_CLASS_COLOURS)] if float(k).is_integer() and k >= 0 else None
         ax.scatter(X[0, mask], X[1, mask], s=25, color=colour, edgecolors="k", linewidths=0.5,
-                   label=f"class {k}")
+                   label=f"class {int(k) if float(k).is_integer() else k}")
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.legend(loc="best", fontsize="small")
@@ -196,6 +197,7 @@ def loss_curves(train, val=None, ax=None, *, xlabel="epoch", ylabel="loss", titl
         ax.plot(np.arange(1, val.size + 1), val, marker="." if val.size <= 50 else None, label=val_label)
     if logy:
         ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.legend()
     ax.grid(True, alpha=0.3)
     return _label(ax, title, xlabel, ylabel)

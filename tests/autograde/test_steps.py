@@ -1,0 +1,140 @@
+"""Each grading step alone: reading a submission, assembling the grading notebook, the wire format, comparing."""
+from __future__ import annotations
+
+import json
+import os
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograde import assemble, grader, samples
+from autograde.items import get_item
+from autograde.spec import Case, Seed, compare, to_arrays
+from autograde.wire import WireError, decode_array, decode_case, encode_array, encode_case, read_untrusted_json
+
+
+@pytest.fixture(scope="module")
+def source(source_nb01):
+    return nbformat.read(str(source_nb01), as_version=4)
+
+
+def _roles(nb):
+    return [(c.metadata["autograde"]["role"], c.metadata["autograde"]["key"]) for c in nb.cells]
+
+
+def test_read_submission_rejects_non_utf8():
+    """Is a binary file rejected as invalid with what was expected?"""
+    with pytest.raises(grader.InvalidSubmission, match="not UTF-8"):
+        grader.read_submission(b"\xff\xfe\x00junk")
+
+
+def test_read_submission_rejects_json_that_is_not_a_notebook():
+    """Is valid JSON that is not a notebook (a list) rejected as invalid?"""
+    with pytest.raises(grader.InvalidSubmission, match="not a valid notebook"):
+        grader.read_submission(b"[1, 2, 3]")
+
+
+def test_read_submission_drops_outputs(release_nb01):
+    """Are the outputs of a submission dropped before anything uses it?"""
+    nb = samples.untouched(release_nb01)
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * 1000)]
+    parsed = grader.read_submission(nbformat.writes(nb).encode())
+    assert all(not c.get("outputs") for c in parsed.cells)
+
+
+def test_plan_takes_tests_from_the_source_and_skips_demos(source, release_nb01):
+    """Is every graded test cell of the source in the grading notebook, as a harness call, with no demo cell?"""
+    sub = samples.untouched(release_nb01)
+    sub.cells = [c for c in sub.cells if not c.metadata.get("nbgrader", {}).get("grade")]  # every test deleted
+    plan = assemble.plan(source, sub)
+    tests = [k for r, k in _roles(plan.notebook) if r == "test"]
+    assert tests == [g.grade_id for g in plan.graded if not g.manual]
+    text = "\n".join(c.source for c in plan.notebook.cells)
+    assert "nc.plot" not in text and "neuron_widget" not in text
+    assert "BEGIN HIDDEN" not in text and "expect_close" not in text
+
+
+def test_plan_keeps_extra_cells_after_their_anchor(source, release_nb01):
+    """Does a helper cell the student added after an answer run right after that answer?"""
+    sub = samples.untouched(release_nb01)
+    idx = next(i for i, c in enumerate(sub.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "sigmoid")
+    sub.cells.insert(idx + 1, nbformat.v4.new_code_cell("def helper(z):\n    return z"))
+    roles = _roles(assemble.plan(source, sub).notebook)
+    assert roles[roles.index(("answer", "sigmoid")) + 1] == ("extra", "")
+
+
+def test_plan_reports_a_missing_answer_cell(source, release_nb01):
+    """Is a deleted answer cell replaced by the stub and named in the notes?"""
+    sub = samples.untouched(release_nb01)
+    sub.cells = [c for c in sub.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "relu"]
+    plan = assemble.plan(source, sub)
+    assert any("'relu'" in n for n in plan.notes)
+    assert "NotImplementedError" in plan.notebook.cells[_roles(plan.notebook).index(("answer", "relu"))].source
+
+
+def test_plan_knows_which_answer_defines_each_name(source, release_nb01):
+    """Does the plan map each graded name to the answer cell that defines it (the weights to 'gates')?"""
+    plan = assemble.plan(source, samples.untouched(release_nb01))
+    assert plan.defined_in["sigmoid"] == "sigmoid" and plan.defined_in["AND_WEIGHTS"] == "gates"
+
+
+def test_case_round_trips_through_json():
+    """Does a case with an array, numbers, a string and a seed cross the wire unchanged?"""
+    case = Case("c", (np.array([[1.5, np.nan], [np.inf, -0.0]]), 3, 0.1, "tanh", Seed(7)))
+    back = decode_case(json.loads(json.dumps(encode_case(case))))
+    np.testing.assert_array_equal(back.args[0], case.args[0])
+    assert back.args[1:] == case.args[1:]
+
+
+@pytest.mark.parametrize("bad", [
+    {"shape": [2], "data": [1.0]},                      # data does not match the shape
+    {"shape": [10**9, 10**9], "data": []},              # a huge claimed shape
+    {"shape": [1], "data": ["1.0"]},                    # strings are not numbers
+    {"shape": [1], "data": [True]},                     # neither are booleans
+    {"shape": [1], "data": [1.0], "pickle": "..."},     # unexpected keys
+    [1.0, 2.0],                                         # not an array object at all
+])
+def test_decode_array_rejects_what_the_harness_never_writes(bad):
+    """Is anything but {'shape', 'data'} of matching size and plain numbers rejected?"""
+    with pytest.raises(WireError):
+        decode_array(bad)
+
+
+def test_encode_array_refuses_giant_outputs():
+    """Is an output of more entries than any test expects refused before it is written?"""
+    with pytest.raises(WireError):
+        encode_array(np.zeros(2_000_001))
+
+
+def test_untrusted_json_refuses_symlinks(tmp_path):
+    """Is a result file that is a symlink refused (no reading host files through it)?"""
+    target = tmp_path / "secret"
+    target.write_text('{"a": 1}')
+    os.symlink(target, tmp_path / "r.json")
+    with pytest.raises(WireError, match="not a plain file"):
+        read_untrusted_json(tmp_path / "r.json")
+
+
+def test_untrusted_json_refuses_oversized_files(tmp_path):
+    """Is a result file over the size limit refused without parsing it?"""
+    (tmp_path / "r.json").write_text("[" + "1," * 1000 + "1]")
+    with pytest.raises(WireError, match="over the"):
+        read_untrusted_json(tmp_path / "r.json", max_bytes=100)
+
+
+def test_compare_accepts_scalar_for_one_entry_array():
+    """Is b given as 0.5 or as array([0.5]) accepted alike?"""
+    item = get_item("perceptron_train")
+    assert compare(item, to_arrays((np.ones(2), 0.5, [1, 0])), to_arrays((np.ones(2), np.array([0.5]), [1, 0]))).ok
+
+
+def test_case_seeds_differ_per_name_and_repeat_per_seed():
+    """Do the same seed and name give the same cases, and another seed other cases?"""
+    item = get_item("sigmoid")
+    a = item.cases(grader.case_rng(1, "sigmoid"))
+    b = item.cases(grader.case_rng(1, "sigmoid"))
+    c = item.cases(grader.case_rng(2, "sigmoid"))
+    assert all(np.array_equal(x.args[0], y.args[0]) for x, y in zip(a, b))
+    assert not all(x.args[0].shape == y.args[0].shape and np.array_equal(x.args[0], y.args[0]) for x, y in zip(a, c))
