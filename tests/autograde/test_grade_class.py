@@ -130,3 +130,15 @@ def test_cli_says_no_sandbox_loudly(tmp_path):
     proc = subprocess.run([sys.executable, str(exe), "grade", str(tmp_path / "subs"), "--course-dir", str(tmp_path / "c")],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 2 and "bwrap" in proc.stderr
+
+
+def test_make_demo_prints_the_three_grades(capsys, source_nb01):
+    """Does the demo (what `make demo` runs) print full marks, zero and the buggy total?"""
+    from autograde import demo as demo_module
+
+    demo_module.main([])
+    out = capsys.readouterr().out
+    total = sum(_points(source_nb01).values())
+    lost = sum(p for _, p in samples.BUGGY_POINTS_01.values())
+    totals_line = next(line for line in out.splitlines() if line.startswith("autograded total"))
+    assert totals_line.split()[2:] == [f"{total - lost:g}/{total:g}", f"{total:g}/{total:g}", f"0/{total:g}"]
