@@ -41,10 +41,11 @@ _TRUTH_TABLES = {
 
 
 # ----------------------------------------------------------------------------- validation
-def _check_rng(rng) -> np.random.Generator:
+def _check_rng(rng, when: str = "") -> np.random.Generator:
+    """``rng`` itself, or a TypeError saying a numpy Generator was expected (``when``: the condition, if any)."""
     if not isinstance(rng, np.random.Generator):
         raise TypeError(
-            "rng must be a numpy.random.Generator, e.g. np.random.default_rng(0); "
+            f"rng must be a numpy.random.Generator, e.g. np.random.default_rng(0){when}; "
             f"got {type(rng).__name__}"
         )
     return rng

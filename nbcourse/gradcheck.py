@@ -167,12 +167,9 @@ def _entry_label(name: str, index: tuple) -> str:
 
 # ----------------------------------------------------------------------------- validation
 def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(
-            "rng must be a numpy.random.Generator, e.g. np.random.default_rng(0), "
-            f"when sample is given; got {type(rng).__name__}"
-        )
-    return rng
+    from nbcourse.data import _check_rng as check
+
+    return check(rng, " when sample is given")
 
 
 def _check_positive(value, name: str) -> float:
