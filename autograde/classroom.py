@@ -269,8 +269,8 @@ def grade_class(submissions: Path, course_dir: Path, opts: Options) -> Summary:
     finally:
         if bar is not None:
             bar.close()
-    _write_gradebook(course_dir, fresh)
     results.extend(fresh)
+    _write_gradebook(course_dir, results)  # cached results too: the gradebook may be newer than the cache
     rows = sorted((r for res in results for r in res.rows), key=lambda r: (r.student_id, r.assignment, r.notebook))
     if opts.students:  # one student re-graded: keep everyone else's rows in grades.csv
         old = course.read_csv(course_dir / "grades.csv") if (course_dir / "grades.csv").exists() else []
