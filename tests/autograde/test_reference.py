@@ -141,3 +141,13 @@ def test_xor_network_computes_xor(ref):
     """Does the two-layer step network output x1 XOR x2 on every binary input?"""
     X = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]])
     np.testing.assert_array_equal(ref.xor_network(X), [float(a != b) for a, b in X.T])
+
+
+def test_step_sign_and_sigmoid_keep_nan_and_infinities(ref):
+    """Do step, sign, sigmoid, tanh and relu map NaN to NaN and +-inf to their limits, as numpy's own functions do?"""
+    z = np.array([np.nan, -np.inf, np.inf])
+    np.testing.assert_array_equal(ref.step(z), np.heaviside(z, 0.5))
+    np.testing.assert_array_equal(ref.sign(z), np.sign(z))
+    np.testing.assert_array_equal(ref.sigmoid(z), [np.nan, 0.0, 1.0])
+    np.testing.assert_array_equal(ref.tanh(z), np.tanh(z))
+    np.testing.assert_array_equal(ref.relu(z), np.maximum(0.0, z))
