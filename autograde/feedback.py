@@ -1,8 +1,11 @@
 """Per-student feedback HTML: the student's answers and, after each graded cell, its score and message.
 
 Hidden tests never appear: a test cell is shown with its hidden block removed (what the student's
-own notebook shows). The HTML is made with nbconvert's exporter with ``sanitize_html`` on, since
-answers and written text come from the student.
+own notebook shows). The HTML is made with nbconvert's exporter. Prose and tests come from the trusted
+source notebook; what comes from the student is neutralised here: code is shown as code (escaped by
+the highlighter), written answers and messages have ``<``, ``>`` and ``&`` escaped, so markdown and
+math still render but no tag or script does. (nbconvert's own ``sanitize_html`` escapes headings and
+paragraphs of the trusted prose too, so it is not used.)
 """
 from __future__ import annotations
 
@@ -23,7 +26,6 @@ def _exporter():
     from nbconvert import HTMLExporter
 
     exp = HTMLExporter(template_name="lab")
-    exp.sanitize_html = True
     exp.exclude_input_prompt = True
     exp.exclude_output_prompt = True
     return exp
@@ -65,7 +67,7 @@ def render(job, source, plan: assemble.Plan, rows, notes: str = "") -> str:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         gid = meta.get("grade_id")
         if cell.cell_type == "markdown" and meta.get("solution"):
-            cells.append(new_markdown_cell(plan.written.get(gid, "*(no answer)*")))
+            cells.append(new_markdown_cell(html.escape(plan.written.get(gid, ""), quote=False) or "*(no answer)*"))
             if gid in by_id:
                 cells.append(new_markdown_cell(_result_md(by_id[gid])))
         elif cell.cell_type == "markdown":

@@ -138,3 +138,23 @@ def test_case_seeds_differ_per_name_and_repeat_per_seed():
     c = item.cases(grader.case_rng(2, "sigmoid"))
     assert all(np.array_equal(x.args[0], y.args[0]) for x, y in zip(a, b))
     assert not all(x.args[0].shape == y.args[0].shape and np.array_equal(x.args[0], y.args[0]) for x, y in zip(a, c))
+
+
+def test_feedback_escapes_what_the_student_wrote(source, release_nb01):
+    """Does a <script> in a written answer or an error message reach the feedback only as text?"""
+    from autograde import feedback
+    from autograde.course import GradeRow
+
+    sub = samples.untouched(release_nb01)
+    for cell in sub.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "xor_proof":
+            cell.source = "My proof <script>alert('x')</script> **bold**"
+    plan = assemble.plan(source, sub)
+    job = grader.Job("eve<img src=x>", "01_perceptron", "perceptron.ipynb", "", None)
+    rows = [GradeRow(job.student_id, "01_perceptron", "perceptron", "test_step", 0.0, 1.0, "error",
+                     "step: raised ValueError: <script>steal()</script>"),
+            GradeRow(job.student_id, "01_perceptron", "perceptron", "xor_proof", 0.0, 2.0, "manual", "graded by hand")]
+    html_text = feedback.render(job, source, plan, rows)
+    assert "<script>alert" not in html_text and "<script>steal" not in html_text and "<img src=x>" not in html_text
+    assert "&lt;script&gt;alert" in html_text and "<strong>bold</strong>" in html_text
+    assert "<h2" in html_text  # the trusted prose still renders as HTML
