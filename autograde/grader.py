@@ -16,7 +16,6 @@ in this process; nothing of it is in the job folder the sandbox sees (step 3 wri
 from __future__ import annotations
 
 import hashlib
-import shutil
 import tempfile
 import time
 import zlib
@@ -161,11 +160,12 @@ def _missing_result(name: str, gid: str, summary: dict, run: sandbox.RunInfo, li
         if ename == "DeadKernelError":
             return "crashed", "the kernel died while this test ran"
         return "error", f"the test cell raised {ename}: {evalue}"
+    tail = [ln for ln in run.stderr_tail.strip().splitlines() if ln.strip() and "WARNING" not in ln][-1:]
+    why = f"exit code {run.returncode}{': ' + tail[0][:200] if tail else ''}"
     if cell is None and not summary.get("cells"):
-        tail = run.stderr_tail.strip().splitlines()[-1:] if run.stderr_tail.strip() else []
-        return "crashed", f"the notebook did not run (exit code {run.returncode}{': ' + tail[0][:200] if tail else ''})"
+        return "crashed", f"the notebook did not run ({why})"
     if cell is None:
-        return "crashed", f"the run stopped before this test (exit code {run.returncode}){_answer_errors(summary)}"
+        return "crashed", f"the run stopped before this test ({why}){_answer_errors(summary)}"
     return "tampered", "the test ran but no result came back: code in the notebook interfered with the grader"
 
 
@@ -281,5 +281,5 @@ def grade_notebook(job: Job) -> Result:
             rows.append(GradeRow(job.student_id, job.assignment, nb_stem, cell.grade_id, score, cell.points, status, message[:1000]))
         html = feedback.render(job, source, plan, rows, notes)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        sandbox.cleanup(work)
     return Result(job.student_id, job.assignment, nb_stem, rows, html, time.monotonic() - t0, job.key(), job.seed)

@@ -45,6 +45,7 @@ class Limits:
     output_bytes: int = 2_000_000  # outputs kept for feedback (errors always kept)
     file_mb: int = 64              # largest file the sandbox may write (RLIMIT_FSIZE)
     tmp_mb: int = 256              # size of the sandbox's /tmp
+    out_mb: int = 64               # size of the job's output folder (a tmpfs: no run can fill the disk)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -213,13 +214,33 @@ class RunInfo:
     stderr_tail: str
 
 
+def _mount_out(out: Path, uid: int, limits: Limits) -> None:
+    """The writable output folder is a size-limited tmpfs: many big files cannot fill the host's disk."""
+    opts = f"size={limits.out_mb}m,mode=0700,uid={uid},gid={uid},nosuid,nodev,noexec"
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(out)], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SandboxUnavailable(f"could not mount the job's output tmpfs ({proc.stderr.strip()}); the grader needs root "
+                                 "with the right to mount (in a container: CAP_SYS_ADMIN)")
+
+
+def cleanup(job_dir: Path) -> None:
+    """Unmount the job's output tmpfs (if mounted) and delete the job folder."""
+    out = job_dir / "out"
+    if os.path.ismount(out):
+        if subprocess.run(["umount", str(out)], capture_output=True).returncode != 0:
+            subprocess.run(["umount", "-l", str(out)], capture_output=True)
+    shutil.rmtree(job_dir, ignore_errors=True)
+
+
 def run(job_dir: Path, limits: Limits, slot_number: int) -> RunInfo:
-    """Run one prepared job folder in the sandbox; kill it at the wall-clock limit."""
+    """Run one prepared job folder in the sandbox; kill it at the wall-clock limit.
+
+    The output folder stays mounted for the caller to read; :func:`cleanup` removes it.
+    """
     uid = BASE_UID + slot_number
     out = job_dir / "out"
     out.mkdir(exist_ok=True)
-    os.chown(out, uid, uid)
-    os.chmod(out, 0o700)
+    _mount_out(out, uid, limits)
     os.chmod(job_dir / "in", 0o755)
     cgroups = _cgroup_dirs(slot_number, limits)
     fail_before = _failcnt(cgroups)

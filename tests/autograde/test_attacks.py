@@ -42,6 +42,7 @@ PLAN = {
     "network": ("untouched", "after:setup", []),
     "forge_results": ("untouched", "after:setup", []),
     "symlink_results": ("untouched", "after:setup", []),
+    "disk_fill": ("solved", "after:setup", []),  # its own results no longer fit: it spoils only itself
 }
 EXPECTED_STATUS = {  # the status every unearned question of the attacker must show
     "ast_transformer": {"tampered"},
@@ -50,6 +51,7 @@ EXPECTED_STATUS = {  # the status every unearned question of the attacker must s
     "kill_kernel": {"crashed"},
     "forge_results": {"tampered", "failed"},
     "symlink_results": {"tampered", "failed"},
+    "disk_fill": {"error", "crashed"},
 }
 LIMITS = {"cell_timeout": 4.0, "notebook_timeout": 25.0}
 
@@ -147,6 +149,7 @@ def hostile_class(tmp_path_factory, source_nb01, release_nb01):
     samples.write_submission(flood, subs, "huge_file", ASSIGNMENT, NOTEBOOK)
 
     gradebook_before = (course_dir / "gradebook.db").read_bytes()
+    disk_free_before = shutil.disk_usage(root).free
     opts = classroom.Options(workers=2, limits=LIMITS, progress=False, force=True)
     t0 = time.monotonic()
     summary = classroom.grade_class(subs, course_dir, opts)
@@ -155,7 +158,8 @@ def hostile_class(tmp_path_factory, source_nb01, release_nb01):
     listener.stop = True
     rows = {(r.student_id, r.grade_id): r for r in summary.rows}
     return {"rows": rows, "summary": summary, "course": course_dir, "subs": subs, "listener": listener,
-            "elapsed": elapsed, "gradebook_before": gradebook_before}
+            "elapsed": elapsed, "gradebook_before": gradebook_before, "disk_free_before": disk_free_before,
+            "disk_free_after": shutil.disk_usage(root).free}
 
 
 def _score(rows, student):
@@ -210,6 +214,11 @@ def test_no_sandbox_process_outlives_its_run(hostile_class):
     """After grading, is no attacker process left (the forked daemon and the fork bomb's children died)?"""
     out = subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True).stdout
     assert "nncourse-attack-" not in out
+
+
+def test_disk_filling_stays_in_the_sandbox(hostile_class):
+    """Did the attempt to write 2 GB leave the host's disk as it was (the writable places are small tmpfs)?"""
+    assert hostile_class["disk_free_before"] - hostile_class["disk_free_after"] < 200 * 2**20
 
 
 def test_no_connection_reached_the_host(hostile_class):
