@@ -50,8 +50,14 @@ class Plan:
 
 
 def _nbg(cell) -> dict:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return meta if isinstance(meta, dict) else {}
+    """A cell's nbgrader metadata, with a grade id that is a string or absent (submissions are untrusted)."""
+    meta = cell.get("metadata", {})
+    meta = meta.get("nbgrader", {}) if isinstance(meta, dict) else {}
+    if not isinstance(meta, dict):
+        return {}
+    if "grade_id" in meta and not isinstance(meta["grade_id"], str):
+        meta = {k: v for k, v in meta.items() if k != "grade_id"}
+    return meta
 
 
 def _tags(cell) -> list:
@@ -94,7 +100,11 @@ def plan(source, submission) -> Plan:
         src = cell.get("source", "")
         src = "".join(src) if isinstance(src, list) else str(src)
         if gid in answer_ids and cell.get("cell_type") == "code":
-            answers.setdefault(gid, src)
+            if gid in answers:  # a copied answer cell: every copy runs, in order, as a top-to-bottom run would
+                extras_after.setdefault(anchor, []).append(src)
+                notes.append(f"answer cell {gid!r} appears more than once; every copy ran, in order")
+                continue
+            answers[gid] = src
             anchor = gid
         elif gid in source_ids:
             if source_ids[gid].cell_type == "markdown" and _nbg(source_ids[gid]).get("grade"):

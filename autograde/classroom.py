@@ -13,9 +13,11 @@ Steps, in order:
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
+import stat
 import sys
 import time
 import traceback
@@ -57,18 +59,39 @@ def _source_notebooks(root: Path) -> dict[str, Path]:
     return {a: source_notebook(a, root) for a in course.assignments(root)}
 
 
+def _read_regular(path: Path, limit: int) -> bytes:
+    """A submitted file's bytes: no symlink, a regular file, at most ``limit`` bytes (checked before reading)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise ValueError("it is not a regular file")
+        if st.st_size > limit:
+            raise ValueError(f"it is {st.st_size / 2**20:.0f} MB, over the {limit // 2**20} MB limit")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)
+    finally:
+        os.close(fd)
+
+
 def discover(submissions: Path, sources: dict[str, Path], students: list[str] | None, limits: dict,
-             use_sandbox: bool) -> list[Job]:
-    """One job per student and source notebook of every assignment anyone submitted."""
+             use_sandbox: bool, run_tag: str = "") -> list[Job]:
+    """One job per student and source notebook of every assignment anyone submitted.
+
+    Folders and files that are symlinks are refused: a link could point at the source notebooks or at
+    a classmate's work (git and tar keep symlinks), and grading it would hand those out as feedback.
+    """
+    from autograde.grader import MAX_SUBMISSION_BYTES
+
     if not submissions.is_dir():
         raise FileNotFoundError(f"expected a folder of submissions laid out as SUBMISSIONS/<student>/<assignment>/*.ipynb, got {submissions}")
-    student_dirs = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    student_dirs = sorted(p for p in submissions.iterdir() if (p.is_dir() or p.is_symlink()) and not p.name.startswith("."))
     if students:
         unknown = sorted(set(students) - {p.name for p in student_dirs})
         if unknown:
             raise ValueError(f"no submission folder for student(s) {unknown} in {submissions}")
         student_dirs = [p for p in student_dirs if p.name in students]
-    submitted = {a for s in student_dirs for a in sources if (s / a).is_dir()}
+    submitted = {a for s in student_dirs for a in sources if (s / a).is_dir() and not s.is_symlink()}
     if not submitted:
         raise ValueError(f"no folder of a known assignment ({', '.join(sources)}) under any student in {submissions}")
     jobs = []
@@ -76,21 +99,28 @@ def discover(submissions: Path, sources: dict[str, Path], students: list[str] | 
         for assignment in sorted(submitted):
             src = sources[assignment]
             folder = sdir / assignment
-            data, name, problem = None, None, ""
-            expected = folder / src.name
-            present = sorted(p for p in folder.glob("*.ipynb") if p.is_file()) if folder.is_dir() else []
-            if expected.is_file() and not expected.is_symlink():
-                data, name = expected.read_bytes(), src.name
-            elif len(present) == 1 and not present[0].is_symlink():
-                data, name = present[0].read_bytes(), present[0].name
-            elif not folder.is_dir():
-                problem = f"no folder {assignment}/ was submitted"
-            elif not present:
-                problem = f"the folder {assignment}/ holds no notebook (expected {src.name})"
+            data, name, problem, status = None, None, "", "missing"
+            if sdir.is_symlink() or folder.is_symlink():
+                problem, status = f"{'the student folder' if sdir.is_symlink() else f'the folder {assignment}/'} is a symbolic link; hand in a real folder", "invalid"
             else:
-                problem = f"expected {src.name}; found several other notebooks ({', '.join(p.name for p in present[:5])}) and cannot tell which to grade"
-            jobs.append(Job(sdir.name, assignment, src.name, src.read_text(), data, name, problem, limits,
-                            secrets.randbelow(2**31), use_sandbox))
+                present = sorted(p for p in folder.glob("*.ipynb")) if folder.is_dir() else []
+                expected = folder / src.name
+                pick = expected if expected in present else (present[0] if len(present) == 1 else None)
+                if pick is not None:
+                    try:
+                        data, name = _read_regular(pick, MAX_SUBMISSION_BYTES), pick.name
+                    except (OSError, ValueError) as exc:  # ELOOP for a symlink, a fifo, a file too big
+                        reason = "it is a symbolic link" if isinstance(exc, OSError) and exc.errno == errno.ELOOP else str(exc)
+                        problem, status = f"{pick.name} was not read: {reason}", "invalid"
+                elif not folder.is_dir():
+                    problem = f"no folder {assignment}/ was submitted"
+                elif not present:
+                    problem = f"the folder {assignment}/ holds no notebook (expected {src.name})"
+                else:
+                    problem = f"expected {src.name}; found several other notebooks ({', '.join(p.name for p in present[:5])}) and cannot tell which to grade"
+            jobs.append(Job(sdir.name, assignment, src.name, src.read_text(), data, submitted_name=name, problem=problem,
+                            problem_status=status, limits=limits, seed=secrets.randbelow(2**31),
+                            use_sandbox=use_sandbox, run_tag=run_tag))
     return jobs
 
 
@@ -199,17 +229,46 @@ def _run_jobs(jobs: list[Job], opts: Options, on_result) -> None:
                 cluster.close()
         return
     import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
 
     ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=opts.workers, mp_context=ctx, initializer=_init_worker) as pool:
-        futures = {pool.submit(grade_notebook, job): job for job in jobs}
-        for fut in as_completed(futures):
-            job = futures[fut]
-            try:
-                on_result(job, fut.result())
-            except Exception as exc:
-                traceback.print_exc(file=sys.stderr)
-                on_result(job, _crash_result(job, exc))
+    pending = list(jobs)
+    # First every job in one shared pool. If a worker process dies (a grader bug, the host's OOM killer),
+    # the pool breaks for every job still in it: those are retried one by one, each in a pool of its own,
+    # so only a job that breaks its own pool again is reported as crashed.
+    for isolated in (False, True):
+        groups = [[job] for job in pending] if isolated else [pending]
+        pending = []
+        for group in groups:
+            if not group:
+                continue
+            with ProcessPoolExecutor(max_workers=1 if isolated else opts.workers, mp_context=ctx,
+                                     initializer=_init_worker) as pool:
+                futures = {pool.submit(grade_notebook, job): job for job in group}
+                for fut in as_completed(futures):
+                    job = futures[fut]
+                    try:
+                        on_result(job, fut.result())
+                    except BrokenProcessPool as exc:
+                        if isolated:
+                            on_result(job, _crash_result(job, exc))
+                        else:
+                            pending.append(job)
+                    except Exception as exc:
+                        traceback.print_exc(file=sys.stderr)
+                        on_result(job, _crash_result(job, exc))
+        if not pending:
+            return
+
+
+def _sweep(run_tag: str) -> None:
+    """Remove job folders (and their output tmpfs) that a worker killed mid-job left behind in this run."""
+    import tempfile
+
+    from autograde.sandbox import cleanup
+
+    for job_dir in Path(tempfile.gettempdir()).glob(f"autograde-job-{run_tag}-*"):
+        cleanup(job_dir)
 
 
 def ensure_course(course_dir: Path, assignments: list[str]) -> None:
@@ -238,7 +297,8 @@ def grade_class(submissions: Path, course_dir: Path, opts: Options) -> Summary:
     course_dir.mkdir(parents=True, exist_ok=True)
     sources = _source_notebooks(course_root())
     limits = {**sandbox.Limits().as_dict(), **opts.limits}
-    jobs = discover(submissions, sources, opts.students, limits, opts.use_sandbox)
+    run_tag = f"{os.getpid()}x{secrets.token_hex(3)}"
+    jobs = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag)
     ensure_course(course_dir, sorted({j.assignment for j in jobs}))
     results: list[Result] = []
     todo = []
@@ -269,6 +329,7 @@ def grade_class(submissions: Path, course_dir: Path, opts: Options) -> Summary:
     finally:
         if bar is not None:
             bar.close()
+        _sweep(run_tag)
     results.extend(fresh)
     _write_gradebook(course_dir, results)  # cached results too: the gradebook may be newer than the cache
     rows = sorted((r for res in results for r in res.rows), key=lambda r: (r.student_id, r.assignment, r.notebook))

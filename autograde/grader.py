@@ -49,7 +49,9 @@ class Job:
     source_text: str                 # the source notebook (trusted)
     submission: bytes | None         # the submitted file, or None when nothing was handed in
     submitted_name: str | None = None
-    problem: str = ""                # why nothing usable came (missing / ambiguous files)
+    problem: str = ""                # why nothing usable came (missing / ambiguous / refused files)
+    problem_status: str = "missing"  # ... and the status that says so ("missing" or "invalid")
+    run_tag: str = ""                # names this run's job folders, so a run can sweep what a dead worker left
     limits: dict = field(default_factory=dict)
     seed: int = 0
     use_sandbox: bool = True
@@ -205,6 +207,9 @@ def score_name(name: str, gid: str, trusted_cases: list, reference, out_dir: Pat
             elif status == "missing":
                 status, message = _undefined(name, answer_gid, summary)
                 return status, f"{name}: {message}"
+            elif status == "timeout" and not (run.timed_out or run.wall_seconds >= limits.cell_timeout):
+                # a cell time-out takes at least cell_timeout seconds: a quicker "timeout" was written, not lived
+                return "tampered", f"{name}: the results claim a time-out the grader did not see"
             elif status in ("failed", "error", "timeout", "memory"):
                 return status, f"{name}: {case.label}: {message}"
             else:
@@ -234,7 +239,7 @@ def grade_notebook(job: Job) -> Result:
     graded = assemble.graded_cells(source)
     nb_stem = Path(job.notebook).stem
     if job.submission is None:
-        rows = _rows_for_all(job, graded, "missing", job.problem or f"no {job.notebook} was submitted")
+        rows = _rows_for_all(job, graded, job.problem_status, job.problem or f"no {job.notebook} was submitted")
         return Result(job.student_id, job.assignment, nb_stem, rows, feedback.render_problem(job, rows), time.monotonic() - t0, job.key(), job.seed)
     try:
         submission = read_submission(job.submission)
@@ -242,8 +247,12 @@ def grade_notebook(job: Job) -> Result:
         rows = _rows_for_all(job, graded, "invalid", str(exc))
         return Result(job.student_id, job.assignment, nb_stem, rows, feedback.render_problem(job, rows), time.monotonic() - t0, job.key(), job.seed)
 
-    plan = assemble.plan(source, submission)
-    work = Path(tempfile.mkdtemp(prefix="autograde-job-"))
+    try:
+        plan = assemble.plan(source, submission)
+    except (TypeError, ValueError, AttributeError, KeyError) as exc:  # cells of the wrong types, and the like
+        rows = _rows_for_all(job, graded, "invalid", f"not a valid notebook: {type(exc).__name__}: {str(exc)[:200]}")
+        return Result(job.student_id, job.assignment, nb_stem, rows, feedback.render_problem(job, rows), time.monotonic() - t0, job.key(), job.seed)
+    work = Path(tempfile.mkdtemp(prefix=f"autograde-job-{job.run_tag}-" if job.run_tag else "autograde-job-"))
     try:
         cases = write_job(work, plan, job.seed, limits)
         if job.use_sandbox:

@@ -28,16 +28,15 @@ def _histogram_png(scores: list[float], max_score: float, title: str) -> str:
 def summary_lines(rows: list[GradeRow]) -> list[str]:
     """Counts per status and the mean autograded score per notebook, for the terminal."""
     statuses = Counter(r.status for r in rows)
+    written = {(r.assignment, r.notebook, r.grade_id) for r in rows if r.status == "manual"}  # graded by hand
     per_nb: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    maxes: dict[tuple, float] = defaultdict(float)
+    item_max: dict[tuple, float] = {}
     for r in rows:
-        if r.status == "manual":
+        if (r.assignment, r.notebook, r.grade_id) in written:
             continue
         per_nb[(r.assignment, r.notebook)][r.student_id] += r.score
-    for (a, nb), students in per_nb.items():
-        first = next(iter(students))
-        maxes[(a, nb)] = sum(r.max_score for r in rows if r.student_id == first and r.assignment == a
-                             and r.notebook == nb and r.status != "manual")
+        item_max[(r.assignment, r.notebook, r.grade_id)] = r.max_score
+    maxes = {key: sum(m for (a, nb, _), m in item_max.items() if (a, nb) == key) for key in per_nb}
     lines = ["statuses: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))]
     for key, students in sorted(per_nb.items()):
         vals = list(students.values())

@@ -253,18 +253,46 @@ def run(job_dir: Path, limits: Limits, slot_number: int) -> RunInfo:
     t0 = time.monotonic()
     proc = subprocess.Popen(wrapper, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, start_new_session=True)
+    tail = _drain(proc.stderr)
     timed_out = False
     try:
-        _, err = proc.communicate(timeout=limits.notebook_timeout)
+        proc.wait(timeout=limits.notebook_timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
         _kill_cgroup(cgroups)
-        _, err = proc.communicate()
+        proc.wait()
     _kill_cgroup(cgroups)  # nothing outlives its run, even if it escaped the pid namespace's teardown
-    return RunInfo(proc.returncode, time.monotonic() - t0, timed_out, _oom_killed(cgroups, fail_before),
-                   (err or b"")[-4000:].decode("utf-8", "replace"))
+    return RunInfo(proc.returncode, time.monotonic() - t0, timed_out, _oom_killed(cgroups, fail_before), tail())
+
+
+def _drain(stream, keep: int = 4000):
+    """Read a sandbox's stderr to the end in a thread, keeping only its last ``keep`` bytes.
+
+    The kernel can write to this pipe (it shares the client's uid): gigabytes must cost the grader nothing.
+    """
+    import threading
+
+    buf = bytearray()
+
+    def pump():
+        while True:
+            chunk = stream.read1(65536) if hasattr(stream, "read1") else stream.read(65536)
+            if not chunk:
+                break
+            buf.extend(chunk)
+            if len(buf) > 4 * keep:
+                del buf[:-keep]
+        stream.close()
+
+    thread = threading.Thread(target=pump, daemon=True)
+    thread.start()
+
+    def result() -> str:
+        thread.join(timeout=5)
+        return bytes(buf[-keep:]).decode("utf-8", "replace")
+    return result
 
 
 def run_unsandboxed(job_dir: Path, limits: Limits) -> RunInfo:
@@ -274,11 +302,12 @@ def run_unsandboxed(job_dir: Path, limits: Limits) -> RunInfo:
     t0 = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "autograde.sandbox_client", str(job_dir)], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    tail = _drain(proc.stderr)
     timed_out = False
     try:
-        _, err = proc.communicate(timeout=limits.notebook_timeout)
+        proc.wait(timeout=limits.notebook_timeout)
     except subprocess.TimeoutExpired:
         timed_out = True
         os.killpg(proc.pid, signal.SIGKILL)
-        _, err = proc.communicate()
-    return RunInfo(proc.returncode, time.monotonic() - t0, timed_out, False, (err or b"")[-4000:].decode("utf-8", "replace"))
+        proc.wait()
+    return RunInfo(proc.returncode, time.monotonic() - t0, timed_out, False, tail())

@@ -12,6 +12,7 @@ statuses and messages, never for scores.
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -73,7 +74,8 @@ def main(job: str) -> int:
     )
     client.output_budget = int(limits["output_bytes"])
     write_json(summary_path, summary)
-    with client.setup_kernel():
+    # the kernel's own fd 1/2 go nowhere: what a cell prints reaches the notebook through ZMQ (and its cap)
+    with client.setup_kernel(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
         for index, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
                 continue

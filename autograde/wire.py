@@ -9,6 +9,7 @@ with :func:`read_untrusted_json` (no symlinks, regular files only, a size limit)
 from __future__ import annotations
 
 import json
+import math
 import os
 import stat
 from pathlib import Path
@@ -39,11 +40,14 @@ def decode_array(obj: Any) -> np.ndarray:
     shape, data = obj["shape"], obj["data"]
     if not isinstance(shape, list) or len(shape) > 8 or not all(isinstance(s, int) and 0 <= s <= MAX_ARRAY_ENTRIES for s in shape):
         raise WireError(f"bad array shape {str(shape)[:80]}")
-    if not isinstance(data, list) or len(data) > MAX_ARRAY_ENTRIES or len(data) != int(np.prod(shape, dtype=np.int64)):
+    if not isinstance(data, list) or len(data) > MAX_ARRAY_ENTRIES or len(data) != math.prod(shape):  # Python ints: no wrap-around
         raise WireError("array data does not match its shape")
     if not all(type(v) in (int, float) for v in data):  # bool is not accepted either: harness writes floats
         raise WireError("array data must be numbers")
-    return np.array(data, dtype=np.float64).reshape(shape)
+    try:
+        return np.array(data, dtype=np.float64).reshape(shape)
+    except (OverflowError, ValueError) as exc:  # e.g. an integer of 400 digits
+        raise WireError(f"array data is not float64 numbers ({str(exc)[:80]})") from None
 
 
 def encode_case(case: Case) -> dict:

@@ -43,6 +43,8 @@ PLAN = {
     "forge_results": ("untouched", "after:setup", []),
     "symlink_results": ("untouched", "after:setup", []),
     "disk_fill": ("solved", "after:setup", []),  # its own results no longer fit: it spoils only itself
+    "stderr_flood": ("solved", "after:setup", "all"),
+    "forge_timeout": ("solved", "after:test_step", "all-but:test_step"),
 }
 EXPECTED_STATUS = {  # the status every unearned question of the attacker must show
     "ast_transformer": {"tampered"},
@@ -52,6 +54,7 @@ EXPECTED_STATUS = {  # the status every unearned question of the attacker must s
     "forge_results": {"tampered", "failed"},
     "symlink_results": {"tampered", "failed"},
     "disk_fill": {"error", "crashed"},
+    "forge_timeout": {"tampered"},
 }
 LIMITS = {"cell_timeout": 4.0, "notebook_timeout": 25.0}
 
@@ -143,6 +146,13 @@ def hostile_class(tmp_path_factory, source_nb01, release_nb01):
             cell.source = "pass  # I deleted the tests"
     retyped.cells = [c for c in retyped.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "test_sign"]
     samples.write_submission(retyped, subs, "retyped_cells", ASSIGNMENT, NOTEBOOK)
+    # symlinked folders: one points at the source notebooks, one at a classmate's folder
+    (subs / "solcat").mkdir()
+    (subs / "solcat" / ASSIGNMENT).symlink_to(source_nb01.parent)
+    (subs / "copycat").symlink_to(subs / "honest")
+    (subs / "sparse" / ASSIGNMENT).mkdir(parents=True)
+    with open(subs / "sparse" / ASSIGNMENT / NOTEBOOK, "wb") as fh:
+        fh.truncate(3 * 2**30)  # 3 GB, sparse: refused before reading
     flood = solved()
     setup = next(c for c in flood.cells if "setup" in c.metadata.get("tags", []))
     setup.outputs = [nbformat.v4.new_output("stream", name="stdout", text="y" * 50_000_000)]
@@ -251,6 +261,22 @@ def test_deleted_and_retyped_cells_change_nothing_but_the_missing_answer(hostile
     expected = {g: (0.0 if g == "test_relu" else p) for g, p in _points(source_nb01).items()}
     assert got == expected
     assert "missing" in hostile_class["rows"][("retyped_cells", "test_relu")].message
+
+
+@pytest.mark.parametrize("student", ["solcat", "copycat"])
+def test_symlinked_folders_are_refused(hostile_class, student):
+    """Is a folder that links to the source notebooks or to a classmate's work refused, with no points?"""
+    rows = [r for (s, _), r in hostile_class["rows"].items() if s == student]
+    assert rows and all(r.status == "invalid" and r.score == 0 for r in rows)
+    assert "symbolic link" in rows[0].message
+    for f in (hostile_class["course"] / "feedback" / student).rglob("*.html"):
+        assert "BEGIN SOLUTION" not in f.read_text() and "np.heaviside" not in f.read_text()
+
+
+def test_a_3_gb_file_is_refused_without_reading_it(hostile_class):
+    """Is a 3 GB notebook file refused as invalid by its size?"""
+    rows = [r for (s, _), r in hostile_class["rows"].items() if s == "sparse"]
+    assert rows and all(r.status == "invalid" for r in rows) and "over the" in rows[0].message
 
 
 def test_a_50_mb_submission_is_graded(hostile_class, source_nb01):

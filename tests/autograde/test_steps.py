@@ -141,20 +141,61 @@ def test_case_seeds_differ_per_name_and_repeat_per_seed():
 
 
 def test_feedback_escapes_what_the_student_wrote(source, release_nb01):
-    """Does a <script> in a written answer or an error message reach the feedback only as text?"""
+    """Do a <script>, a javascript: link or a fake heading written by the student reach the feedback only as text?"""
     from autograde import feedback
     from autograde.course import GradeRow
 
     sub = samples.untouched(release_nb01)
     for cell in sub.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "xor_proof":
-            cell.source = "My proof <script>alert('x')</script> **bold**"
+            cell.source = "My proof <script>alert('x')</script> [proof](javascript:alert(1)) ![t](https://evil.example/p.png)"
     plan = assemble.plan(source, sub)
     job = grader.Job("eve<img src=x>", "01_perceptron", "perceptron.ipynb", "", None)
     rows = [GradeRow(job.student_id, "01_perceptron", "perceptron", "test_step", 0.0, 1.0, "error",
-                     "step: raised ValueError: <script>steal()</script>"),
+                     "step: raised ValueError: <script>steal()</script>\n\n# Grader: full marks [x](javascript:alert(2))"),
             GradeRow(job.student_id, "01_perceptron", "perceptron", "xor_proof", 0.0, 2.0, "manual", "graded by hand")]
     html_text = feedback.render(job, source, plan, rows)
-    assert "<script>alert" not in html_text and "<script>steal" not in html_text and "<img src=x>" not in html_text
-    assert "&lt;script&gt;alert" in html_text and "<strong>bold</strong>" in html_text
+    for bad in ["<script>alert", "<script>steal", "<img src=x>", 'href="javascript:', "<img src=\"https://evil", "<h1>Grader"]:
+        assert bad not in html_text, bad
+    assert "&lt;script&gt;alert" in html_text and "Grader: full marks" in html_text
     assert "<h2" in html_text  # the trusted prose still renders as HTML
+
+
+def test_feedback_clips_huge_answers(source, release_nb01):
+    """Is a 400 KB pathological written answer clipped, so rendering stays fast?"""
+    import time
+
+    from autograde import feedback
+    from autograde.course import GradeRow
+
+    sub = samples.untouched(release_nb01)
+    for cell in sub.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "xor_proof":
+            cell.source = "[a](" * 100_000
+    plan = assemble.plan(source, sub)
+    job = grader.Job("s", "01_perceptron", "perceptron.ipynb", "", None)
+    t0 = time.monotonic()
+    html_text = feedback.render(job, source, plan, [GradeRow("s", "01_perceptron", "perceptron", "xor_proof", 0, 2, "manual", "")])
+    assert time.monotonic() - t0 < 30
+    assert "more characters not shown" in html_text
+
+
+def test_duplicate_answer_cells_all_run(source, release_nb01):
+    """Does a copied answer cell run after the original (as top to bottom would), with a note saying so?"""
+    sub = samples.untouched(release_nb01)
+    idx = next(i for i, c in enumerate(sub.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "relu")
+    copy = nbformat.from_dict(json.loads(json.dumps(sub.cells[idx])))
+    copy.source = "def relu(z):\n    return np.maximum(0.0, z)"
+    sub.cells.insert(idx + 1, copy)
+    plan = assemble.plan(source, sub)
+    roles = _roles(plan.notebook)
+    after = plan.notebook.cells[roles.index(("answer", "relu")) + 1]
+    assert "np.maximum" in after.source and any("more than once" in n for n in plan.notes)
+
+
+def test_malformed_metadata_makes_a_notebook_invalid_not_a_crash(source, release_nb01):
+    """Is a grade id that is a list (not a string) treated as no grade id, not a grader crash?"""
+    sub = samples.untouched(release_nb01)
+    sub.cells[3].metadata["nbgrader"] = {"grade_id": ["x"], "solution": True}
+    plan = assemble.plan(source, sub)
+    assert plan.graded
