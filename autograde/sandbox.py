@@ -250,8 +250,18 @@ def run(job_dir: Path, limits: Limits, slot_number: int) -> RunInfo:
                "prlimit", f"--as={limits.memory_mb * 2**20}", f"--nproc={limits.processes}",
                f"--cpu={cpu}", f"--fsize={limits.file_mb * 2**20}", f"--core=0", "--",
                *command(job_dir, uid, limits)]
+    returncode, wall, timed_out, tail = _supervise(wrapper, None, limits, lambda: _kill_cgroup(cgroups))
+    _kill_cgroup(cgroups)  # nothing outlives its run, even if it escaped the pid namespace's teardown
+    return RunInfo(returncode, wall, timed_out, _oom_killed(cgroups, fail_before), tail)
+
+
+def _supervise(cmd: list[str], env: dict | None, limits: Limits, on_timeout=lambda: None) -> tuple[int, float, bool, str]:
+    """Run ``cmd`` in its own session; at the wall-clock limit kill its process group (and call ``on_timeout``).
+
+    Returns (exit code, wall seconds, timed out, the last 4000 characters of its stderr).
+    """
     t0 = time.monotonic()
-    proc = subprocess.Popen(wrapper, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, start_new_session=True)
     tail = _drain(proc.stderr)
     timed_out = False
@@ -261,10 +271,9 @@ def run(job_dir: Path, limits: Limits, slot_number: int) -> RunInfo:
         timed_out = True
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)
-        _kill_cgroup(cgroups)
+        on_timeout()
         proc.wait()
-    _kill_cgroup(cgroups)  # nothing outlives its run, even if it escaped the pid namespace's teardown
-    return RunInfo(proc.returncode, time.monotonic() - t0, timed_out, _oom_killed(cgroups, fail_before), tail())
+    return proc.returncode, time.monotonic() - t0, timed_out, tail()
 
 
 def _drain(stream, keep: int = 4000):
@@ -299,15 +308,5 @@ def run_unsandboxed(job_dir: Path, limits: Limits) -> RunInfo:
     """Self-grading without bubblewrap (--unsafe-no-sandbox): the same client, same limits on time only."""
     env = {**os.environ, "NBCOURSE_GRADING": "1", "AUTOGRADE_HARNESS": str(job_dir), "MPLBACKEND": "Agg"}
     (job_dir / "out").mkdir(exist_ok=True)
-    t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "autograde.sandbox_client", str(job_dir)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    tail = _drain(proc.stderr)
-    timed_out = False
-    try:
-        proc.wait(timeout=limits.notebook_timeout)
-    except subprocess.TimeoutExpired:
-        timed_out = True
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    return RunInfo(proc.returncode, time.monotonic() - t0, timed_out, False, tail())
+    returncode, wall, timed_out, tail = _supervise([sys.executable, "-m", "autograde.sandbox_client", str(job_dir)], env, limits)
+    return RunInfo(returncode, wall, timed_out, False, tail)
