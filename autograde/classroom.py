@@ -210,7 +210,7 @@ def _run_jobs(jobs: list[Job], opts: Options, on_result) -> None:
 
         cluster = None
         if opts.scheduler == "local":
-            cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=None)
+            cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=":0")  # any free port: two graders never collide
             client = Client(cluster)
         else:
             client = Client(opts.scheduler)
