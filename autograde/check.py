@@ -12,10 +12,9 @@ How the comparison is done is decided here, in one place:
   with :func:`autograde.reference.load_reference` in the same kernel and compared at once; a
   mismatch raises ``AssertionError`` with what differs. This mode trusts the kernel: a student's
   code can fool it, which is why the class is graded with ``autograde grade``.
-- **harness** (``autograde grade``): when ``$AUTOGRADE_HARNESS`` names a folder, the student's
-  answer is only *evaluated* on the cases written there by the trusted grader and the results are
-  written back as plain ``.npy`` arrays; the grader compares them with the reference outside the
-  sandbox. No expected value ever enters the student's process.
+- under ``autograde grade`` this cell never runs: the grader replaces each test cell by a call of
+  :func:`autograde.harness.run_check`, which only *evaluates* the answer inside the sandbox and hands
+  plain JSON numbers back to the trusted grader (see :mod:`autograde.assemble`).
 
 Cases are randomized: ``$AUTOGRADE_SEED`` fixes the seed (the failure message names the seed used).
 Numpy warnings raised by the student's code are silenced while checking: nbgrader scores any stderr
@@ -36,7 +35,6 @@ from autograde.spec import Item, NotArrays, compare, materialize, to_arrays
 __all__ = ["check", "evaluate", "run_cases"]
 
 SEED_ENV = "AUTOGRADE_SEED"
-HARNESS_ENV = "AUTOGRADE_HARNESS"
 
 
 def evaluate(item: Item, answer: Any, args: tuple) -> list[np.ndarray]:
@@ -71,12 +69,6 @@ def run_cases(item: Item, answer: Any, reference: Any, seed: int) -> list[str]:
 def check(name: str, answer: Any) -> None:
     """Check the student's ``answer`` for graded ``name``; raises AssertionError saying what is wrong."""
     item = get_item(name)
-    harness = os.environ.get(HARNESS_ENV)
-    if harness:
-        from autograde import harness as _harness
-
-        _harness.record(item, answer, harness)
-        return
     if item.callable_answer and not callable(answer):
         raise AssertionError(f"{name}: expected a function, got {type(answer).__name__}")
     from autograde.reference import load_reference

@@ -14,10 +14,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from autograde.check import HARNESS_ENV, evaluate
+from autograde.check import evaluate
 from autograde.spec import Item, NotArrays
 from autograde.wire import WireError, decode_case, encode_array, write_json
 
+HARNESS_ENV = "AUTOGRADE_HARNESS"  # the job folder; set by autograde.sandbox
 _MISSING = object()
 
 

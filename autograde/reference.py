@@ -66,7 +66,7 @@ def solution_sources(nb_or_path) -> list[tuple[str, str]]:
     return out
 
 
-def _strip_markers(source: str) -> str:
+def strip_solution_markers(source: str) -> str:
     """Drop the nbgrader ``### BEGIN/END SOLUTION`` marker lines (comments; harmless, but noise in tracebacks)."""
     return "\n".join(line for line in source.splitlines() if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
 
@@ -87,7 +87,7 @@ def reference_from(source_nb: nbformat.NotebookNode, label: str = "notebook") ->
     """The reference namespace of a source notebook given as a NotebookNode (the grader ships notebooks to workers)."""
     namespace: dict = {"np": np, "__name__": f"reference_{label}"}
     for grade_id, source in solution_sources(source_nb):
-        code = compile(_strip_markers(source), f"<reference {label}:{grade_id}>", "exec")
+        code = compile(strip_solution_markers(source), f"<reference {label}:{grade_id}>", "exec")
         try:
             exec(code, namespace)  # trusted: the instructors' own source notebook
         except Exception as exc:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograde.reference import strip_solution_markers
+
 # Two classic mistakes in notebook 01: the step has no 0.5 at z = 0, and training never stops early.
 BUGGY_01 = {
     "step": '''
@@ -41,11 +43,6 @@ def _grade_id(cell) -> str | None:
     return cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
 
 
-def _strip_markers(src: str) -> str:
-    keep = [ln for ln in src.splitlines() if ln.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION")]
-    return textwrap.dedent("\n".join(keep))
-
-
 def solved(release_nb: Path, source_nb: Path):
     """The release notebook with every answer cell filled in from the source (what a perfect student hands in)."""
     nb = nbformat.read(str(release_nb), as_version=4)
@@ -54,7 +51,7 @@ def solved(release_nb: Path, source_nb: Path):
     for cell in nb.cells:
         gid = _grade_id(cell)
         if cell.get("metadata", {}).get("nbgrader", {}).get("solution") and gid in answers:
-            cell.source = _strip_markers(answers[gid])
+            cell.source = textwrap.dedent(strip_solution_markers(answers[gid]))
     return nb
 
 
