@@ -56,7 +56,7 @@ EXPECTED_STATUS = {  # the status every unearned question of the attacker must s
     "disk_fill": {"error", "crashed"},
     "forge_timeout": {"tampered"},
 }
-LIMITS = {"cell_timeout": 4.0, "notebook_timeout": 25.0}
+LIMITS = {"cell_timeout": 8.0, "notebook_timeout": 30.0}  # generous: honest notebooks must never hit them on a loaded CI machine
 
 
 def _points(source_nb) -> dict[str, float]:

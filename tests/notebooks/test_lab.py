@@ -30,9 +30,10 @@ def lab(repo, tmp_path_factory):
          f"--IdentityProvider.token={token}", "--allow-root", f"--ServerApp.root_dir={repo / 'notebooks'}"],
         stdout=open(log, "w"), stderr=subprocess.STDOUT, env={**os.environ})
     base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
+    deadline = time.monotonic() + 120  # a first start in a fresh venv on a busy 2-core machine can be slow
+    while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5)
             break
         except OSError:
             time.sleep(0.25)
@@ -45,7 +46,7 @@ def lab(repo, tmp_path_factory):
 
 
 def _get(url: str):
-    with urllib.request.urlopen(url, timeout=10) as r:
+    with urllib.request.urlopen(url, timeout=60) as r:
         return r.status, r.read()
 
 
