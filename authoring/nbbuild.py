@@ -51,6 +51,17 @@ class NotebookBuilder:
         meta["tags"] = ["setup"]
         self.cells.append(new_code_cell(_clean(src), metadata=meta))
 
+    def given(self, src: str) -> None:
+        """A locked, visible cell of code from an EARLIER notebook's reference (softmax in 05, say).
+
+        Notebooks are released one after another and nbcourse holds no answers, so what a later
+        notebook needs is given here, written from the earlier notebook's reference. The grader runs
+        it like a set-up cell, and the reference loader runs it with the solution cells.
+        """
+        meta = _meta(self._id("given"), grade=False, solution=False, locked=True)
+        meta["tags"] = ["setup", "given"]
+        self.cells.append(new_code_cell(_clean(src), metadata=meta))
+
     def code(self, src: str) -> None:
         """A read-only demonstration (a plot, a widget): students run it, the grader skips it."""
         meta = _meta(self._id("demo"), grade=False, solution=False, locked=True)

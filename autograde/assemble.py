@@ -126,7 +126,7 @@ def plan(source, submission) -> Plan:
             cells.append(_cell(answers.get(gid, STUB), "answer", gid))
         elif meta.get("grade"):
             names = CHECK_CALL.findall(cell.source.split("### BEGIN HIDDEN TESTS", 1)[-1])
-            body = "from autograde.harness import run_check as _ag\n" + "\n".join(f"_ag({n!r}, globals())" for n in names)
+            body = "from autograde.sandboxed.harness import run_check as _ag\n" + "\n".join(f"_ag({n!r}, globals())" for n in names)
             cells.append(_cell(body, "test", gid))
         for extra in extras_after.get(gid, []) if gid else []:
             cells.append(_cell(extra, "extra"))

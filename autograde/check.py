@@ -13,8 +13,11 @@ How the comparison is done is decided here, in one place:
   mismatch raises ``AssertionError`` with what differs. This mode trusts the kernel: a student's
   code can fool it, which is why the class is graded with ``autograde grade``.
 - under ``autograde grade`` this cell never runs: the grader replaces each test cell by a call of
-  :func:`autograde.harness.run_check`, which only *evaluates* the answer inside the sandbox and hands
-  plain JSON numbers back to the trusted grader (see :mod:`autograde.assemble`).
+  :func:`autograde.sandboxed.harness.run_check`, which only *evaluates* the answer inside the sandbox and
+  hands plain JSON numbers back to the trusted grader (see :mod:`autograde.assemble`).
+
+Both paths judge with :func:`autograde.judge.judge`, so both name the same failing case and the same
+known mistake ("this looks like: ...").
 
 Cases are randomized: ``$AUTOGRADE_SEED`` fixes the seed (the failure message names the seed used).
 Numpy warnings raised by the student's code are silenced while checking: nbgrader scores any stderr
@@ -24,46 +27,35 @@ from __future__ import annotations
 
 import os
 import secrets
-import warnings
 from typing import Any
 
-import numpy as np
-
 from autograde.items import get_item
-from autograde.spec import Item, NotArrays, compare, materialize, to_arrays
+from autograde.judge import Judgement, judge
+from autograde.sandboxed.probes import evaluate
+from autograde.spec import Item, NotArrays, case_rng
 
-__all__ = ["check", "evaluate", "run_cases"]
+__all__ = ["check", "run_cases"]
 
 SEED_ENV = "AUTOGRADE_SEED"
 
 
-def evaluate(item: Item, answer: Any, args: tuple) -> list[np.ndarray]:
-    """Probe ``answer`` on one case with numpy warnings silenced; returns plain float64 arrays."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        with np.errstate(all="ignore"):
-            return to_arrays(item.probe(answer, *materialize(args)))
+def run_cases(item: Item, answer: Any, reference: Any, seed: int) -> Judgement | str:
+    """Judge ``answer`` against ``reference`` on every case of ``item`` (the same :func:`judge` as the grader).
 
-
-def run_cases(item: Item, answer: Any, reference: Any, seed: int) -> list[str]:
-    """Compare ``answer`` with ``reference`` on every case of ``item``; the list of failure messages."""
-    failures = []
-    for case in item.cases(np.random.default_rng(seed)):
-        expected = evaluate(item, reference, case.args)
+    Returns the :class:`Judgement`, or a message when the answer is not implemented yet.
+    """
+    cases = item.cases(case_rng(seed, item.name))
+    got: list[Any] = []
+    for case in cases:
         try:
-            got = evaluate(item, answer, case.args)
+            got.append(evaluate(item.probe, answer, case.args))
         except NotImplementedError:
-            return [f"{item.name} is not implemented yet (it raises NotImplementedError)"]
+            return f"{item.name} is not implemented yet (it raises NotImplementedError)"
         except NotArrays as exc:
-            failures.append(f"{case.label}: {exc}")
-            continue
+            got.append(str(exc))
         except Exception as exc:  # the student's function raised: that is the verdict for this case
-            failures.append(f"{case.label}: raised {type(exc).__name__}: {exc}"[:500])
-            continue
-        verdict = compare(item, got, expected)
-        if not verdict.ok:
-            failures.append(f"{case.label}: {verdict.message}")
-    return failures
+            got.append(f"raised {type(exc).__name__}: {exc}"[:500])
+    return judge(item, cases, got, reference)
 
 
 def check(name: str, answer: Any) -> None:
@@ -75,9 +67,9 @@ def check(name: str, answer: Any) -> None:
 
     reference = getattr(load_reference(item.notebook), name)
     seed = int(os.environ.get(SEED_ENV) or secrets.randbelow(2**31))
-    failures = run_cases(item, answer, reference, seed)
-    if failures:
-        shown = "\n  - ".join(failures[:5])
-        more = f"\n  (+{len(failures) - 5} more)" if len(failures) > 5 else ""
-        raise AssertionError(f"{name}: {len(failures)} hidden case(s) failed (seed {seed}):\n  - {shown}{more}")
+    result = run_cases(item, answer, reference, seed)
+    if isinstance(result, str):
+        raise AssertionError(result)
+    if not result.ok:
+        raise AssertionError(f"{result.text(name)} (seed {seed})")
     print(f"\N{CHECK MARK} {name}: hidden cases passed")

@@ -93,8 +93,9 @@ class GradeRow:
     max_score: float
     status: str
     message: str = ""
+    diagnosis: str = ""   # the known mistake(s) the answer reproduces (ids), empty when none applies
 
-    FIELDS = ("student_id", "assignment", "notebook", "grade_id", "score", "max_score", "status", "message")
+    FIELDS = ("student_id", "assignment", "notebook", "grade_id", "score", "max_score", "status", "message", "diagnosis")
 
     def as_dict(self) -> dict:
         return {f: getattr(self, f) for f in self.FIELDS}
@@ -139,7 +140,7 @@ def write_csv(rows: list[GradeRow], path: Path) -> Path:
 def read_csv(path: Path) -> list[GradeRow]:
     with open(path, newline="") as fh:
         return [GradeRow(r["student_id"], r["assignment"], r["notebook"], r["grade_id"], float(r["score"]),
-                         float(r["max_score"]), r["status"], r.get("message", "")) for r in csv.DictReader(fh)]
+                         float(r["max_score"]), r["status"], r.get("message", ""), r.get("diagnosis", "")) for r in csv.DictReader(fh)]
 
 
 def format_table(rows: list[GradeRow]) -> str:

@@ -16,9 +16,9 @@ in this process; nothing of it is in the job folder the sandbox sees (step 3 wri
 from __future__ import annotations
 
 import hashlib
+import re
 import tempfile
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,17 +26,33 @@ import nbformat
 import numpy as np
 
 from autograde import assemble, sandbox
-from autograde.check import evaluate
 from autograde.course import GradeRow
-from autograde.items import get_item
+from autograde.items import get_item, items_of
+from autograde.judge import judge
 from autograde.reference import reference_from
-from autograde.spec import NotArrays, compare
-from autograde.wire import WireError, decode_array, encode_case, read_untrusted_json, write_json
+from autograde.sandboxed.wire import WireError, decode_array, encode_case, read_untrusted_json, write_json
+from autograde.spec import case_rng
 
 MAX_SUBMISSION_BYTES = 100 * 2**20
 # worst first: the status of a cell with several graded names is the worst of theirs
 STATUS_ORDER = ["tampered", "crashed", "timeout", "memory", "error", "invalid", "missing", "failed", "ok"]
-GRADER_VERSION = "1"
+GRADER_VERSION = "2"
+
+
+def verdict_digest(assignment: str) -> str:
+    """A hash of the code that decides a verdict: the notebook's items (cases, tolerances, mistakes),
+    the comparison and the in-sandbox probes. Part of the re-grading key, so that a fix to a case, a
+    tolerance or a mistake re-grades instead of reusing old verdicts."""
+    import inspect
+
+    from autograde import items, judge as judge_mod, spec
+    from autograde.sandboxed import harness, probes
+
+    h = hashlib.sha256()
+    for mod in (items.modules().get(assignment), spec, judge_mod, probes, harness):
+        if mod is not None:
+            h.update(inspect.getsource(mod).encode() + b"\0")
+    return h.hexdigest()
 
 
 @dataclass
@@ -59,8 +75,8 @@ class Job:
     def key(self) -> str:
         """Content hash: re-grading is skipped when none of this changed."""
         h = hashlib.sha256()
-        for part in (GRADER_VERSION, self.source_text, repr(sorted(self.limits.items())), self.problem,
-                     self.submitted_name or "", str(self.use_sandbox)):
+        for part in (GRADER_VERSION, verdict_digest(self.assignment), self.source_text, repr(sorted(self.limits.items())),
+                     self.problem, self.submitted_name or "", str(self.use_sandbox)):
             h.update(part.encode() + b"\0")
         h.update(self.submission or b"<none>")
         return h.hexdigest()
@@ -104,11 +120,6 @@ def read_submission(data: bytes) -> nbformat.NotebookNode:
     return nb
 
 
-def case_rng(seed: int, name: str) -> np.random.Generator:
-    """The cases of one graded name: the same seed and name give the same cases on both sides."""
-    return np.random.default_rng([seed, zlib.crc32(name.encode())])
-
-
 def write_job(job_dir: Path, plan: assemble.Plan, seed: int, limits: sandbox.Limits) -> dict[str, list]:
     """Write the job folder the sandbox sees (inputs only) and return the trusted copy of the cases."""
     (job_dir / "in" / "cases").mkdir(parents=True)
@@ -119,7 +130,8 @@ def write_job(job_dir: Path, plan: assemble.Plan, seed: int, limits: sandbox.Lim
         for name in cell.names:
             item = get_item(name)
             cases[name] = item.cases(case_rng(seed, name))
-            write_json(job_dir / "in" / "cases" / f"{name}.json", {"name": name, "cases": [encode_case(c) for c in cases[name]]})
+            write_json(job_dir / "in" / "cases" / f"{name}.json", {"name": name, "probe": item.probe, "callable": item.callable_answer,
+                                                                   "cases": [encode_case(c) for c in cases[name]]})
     return cases
 
 
@@ -171,57 +183,84 @@ def _missing_result(name: str, gid: str, summary: dict, run: sandbox.RunInfo, li
     return "tampered", "the test ran but no result came back: code in the notebook interfered with the grader"
 
 
+@dataclass
+class NameVerdict:
+    """The trusted verdict on one graded name of one submission."""
+
+    status: str
+    message: str = ""
+    diagnosis: str = ""      # the id of the known mistake it reproduces, if exactly one does
+    says: str = ""           # ... and that mistake's sentence
+
+
 def score_name(name: str, gid: str, trusted_cases: list, reference, out_dir: Path, summary: dict,
-               run: sandbox.RunInfo, limits: sandbox.Limits, answer_gid: str | None = None) -> tuple[str, str]:
-    """(status, message) of one graded name: the student's untrusted arrays against the reference, here."""
+               run: sandbox.RunInfo, limits: sandbox.Limits, answer_gid: str | None = None) -> NameVerdict:
+    """The verdict on one graded name: the student's untrusted arrays against the reference, here."""
     item = get_item(name)
     try:
         res = read_untrusted_json(out_dir / "results" / f"{name}.json")
     except WireError as exc:
-        return "tampered", f"{name}: the result file was tampered with ({exc})"
+        return NameVerdict("tampered", f"{name}: the result file was tampered with ({exc})")
     if res is None:
         status, msg = _missing_result(name, gid, summary, run, limits)
-        return status, f"{name}: {msg}"
+        return NameVerdict(status, f"{name}: {msg}")
+    got: list = []           # per case: arrays, or the message of what the answer did instead
+    first_status = ""
     try:
         if not isinstance(res, dict) or res.get("name") != name or not isinstance(res.get("cases"), list):
             raise WireError("it does not have the harness's structure")
         if len(res["cases"]) > len(trusted_cases):
             raise WireError(f"it holds {len(res['cases'])} cases, the grader sent {len(trusted_cases)}")
-        reference_value = getattr(reference, name)
-        for case, got in zip(trusted_cases, res["cases"]):
-            if not isinstance(got, dict):
+        for case, one in zip(trusted_cases, res["cases"]):
+            if not isinstance(one, dict):
                 raise WireError("a case result is not an object")
-            status = got.get("status")
-            message = str(got.get("message", ""))[:300]
+            status = one.get("status")
+            message = str(one.get("message", ""))[:300]
             if status == "ok":
-                outputs = got.get("outputs")
+                outputs = one.get("outputs")
                 if not isinstance(outputs, list) or len(outputs) > 16:
                     raise WireError("outputs must be a short list of arrays")
-                arrays = [decode_array(o) for o in outputs]
-                expected = evaluate(item, reference_value, case.args)
-                verdict = compare(item, arrays, expected)
-                if not verdict.ok:
-                    return "failed", f"{name}: {case.label}: {verdict.message}"
+                got.append([decode_array(o) for o in outputs])
             elif status == "notimpl":
-                return "failed", f"{name}: {message or 'not implemented yet'}"
+                return NameVerdict("failed", f"{name}: {message or 'not implemented yet'}")
             elif status == "missing":
                 status, message = _undefined(name, answer_gid, summary)
-                return status, f"{name}: {message}"
+                return NameVerdict(status, f"{name}: {message}")
             elif status == "timeout" and not (run.timed_out or run.wall_seconds >= limits.cell_timeout):
                 # a cell time-out takes at least cell_timeout seconds: a quicker "timeout" was written, not lived
-                return "tampered", f"{name}: the results claim a time-out the grader did not see"
-            elif status in ("failed", "error", "timeout", "memory"):
-                return status, f"{name}: {case.label}: {message}"
+                return NameVerdict("tampered", f"{name}: the results claim a time-out the grader did not see")
+            elif status in ("timeout", "memory"):
+                return NameVerdict(status, f"{name}: {case.label}: {message}")
+            elif status in ("failed", "error"):  # this case's verdict: the answer raised, or returned no numbers
+                got.append(message)
+                first_status = first_status or status
             else:
                 raise WireError(f"unknown case status {str(status)[:40]!r}")
         if len(res["cases"]) < len(trusted_cases) or not res.get("complete"):
             status, msg = _missing_result(name, gid, summary, run, limits)
-            return (status if status != "tampered" else "tampered"), f"{name}: only {len(res['cases'])} of {len(trusted_cases)} cases came back: {msg}"
+            return NameVerdict(status, f"{name}: only {len(res['cases'])} of {len(trusted_cases)} cases came back: {msg}")
     except WireError as exc:
-        return "tampered", f"{name}: the result file was tampered with ({exc})"
-    except NotArrays as exc:  # the reference itself produced no arrays: a course bug, say so loudly
-        raise RuntimeError(f"reference of {name} returned no arrays: {exc}") from exc
-    return "ok", ""
+        return NameVerdict("tampered", f"{name}: the result file was tampered with ({exc})")
+    verdict = judge(item, trusted_cases, got, getattr(reference, name))
+    if verdict.ok:
+        return NameVerdict("ok")
+    mistake = verdict.diagnosis
+    return NameVerdict(first_status or "failed", verdict.text(name), mistake.id if mistake else "", mistake.says if mistake else "")
+
+
+def _blame_earlier(names: list[str], by_name: dict[str, "NameVerdict"], plan: assemble.Plan) -> None:
+    """A failure that an earlier graded function may cause says so: tanh written with the student's own
+    sigmoid fails when that sigmoid does. Only when the answer's code calls the failing function."""
+    for n in names:
+        v = by_name[n]
+        if v.status == "ok":
+            continue
+        code = plan.answers.get(plan.defined_in.get(n, ""), "")
+        culprits = [u for u in get_item(n).uses
+                    if u in by_name and by_name[u].status != "ok" and re.search(rf"\b{re.escape(u)}\s*\(", code)]
+        if culprits:
+            v.message += (f" (your {n} calls your {', '.join(culprits)}, which failed its own test: "
+                          f"fix {culprits[0]} first, and this may pass too)")
 
 
 def _rows_for_all(job: Job, graded: list[assemble.GradedCell], status: str, message: str) -> list[GradeRow]:
@@ -272,6 +311,7 @@ def grade_notebook(job: Job) -> Result:
         notes = "; ".join(plan.notes)
         if job.submitted_name and job.submitted_name != job.notebook:
             notes = "; ".join(filter(None, [f"graded {job.submitted_name!r} in place of the expected {job.notebook!r}", notes]))
+        by_name: dict[str, NameVerdict] = {}
         for cell in graded:
             if cell.manual:
                 answer = plan.written.get(cell.grade_id, "")
@@ -279,15 +319,20 @@ def grade_notebook(job: Job) -> Result:
                 rows.append(GradeRow(job.student_id, job.assignment, nb_stem, cell.grade_id, 0.0, cell.points, "manual",
                                      "unanswered" if unanswered else "written answer: graded by hand"))
                 continue
-            verdicts = [score_name(n, cell.grade_id, cases[n], reference, work / "out", summary, run, limits,
-                                   plan.defined_in.get(n)) for n in cell.names]
-            passed = sum(1 for s, _ in verdicts if s == "ok")
+            for n in cell.names:
+                by_name[n] = score_name(n, cell.grade_id, cases[n], reference, work / "out", summary, run, limits,
+                                        plan.defined_in.get(n))
+            _blame_earlier(cell.names, by_name, plan)
+            verdicts = [by_name[n] for n in cell.names]
+            passed = sum(1 for v in verdicts if v.status == "ok")
             score = round(cell.points * passed / len(verdicts), 6) if verdicts else 0.0
-            status = min((s for s, _ in verdicts), key=STATUS_ORDER.index) if verdicts else "error"
-            message = " | ".join(m for s, m in verdicts if s != "ok")
+            status = min((v.status for v in verdicts), key=STATUS_ORDER.index) if verdicts else "error"
+            message = " | ".join(v.message for v in verdicts if v.status != "ok")
             if notes and status != "ok":
                 message = f"{message} (note: {notes})"
-            rows.append(GradeRow(job.student_id, job.assignment, nb_stem, cell.grade_id, score, cell.points, status, message[:1000]))
+            diagnosis = ";".join(v.diagnosis for v in verdicts if v.diagnosis)
+            rows.append(GradeRow(job.student_id, job.assignment, nb_stem, cell.grade_id, score, cell.points, status,
+                                 message[:1000], diagnosis))
         html = feedback.render(job, source, plan, rows, notes)
     finally:
         sandbox.cleanup(work)

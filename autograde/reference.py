@@ -2,8 +2,8 @@
 
 ``load_reference("01_perceptron")`` finds the nbgrader SOURCE notebook
 ``solutions/01_perceptron/*.ipynb``, executes its solution cells (cells whose nbgrader metadata
-says ``"solution": true``, code cells only) in order, in a fresh namespace that holds only
-``np`` (numpy), and returns a :class:`types.SimpleNamespace` of every public name they define::
+says ``"solution": true``, code cells only, plus the locked ``given`` cells that carry an earlier
+notebook's reference) in order, in a fresh namespace that holds only ``np`` (numpy), and returns a :class:`types.SimpleNamespace` of every public name they define::
 
     >>> ref = load_reference("01_perceptron")
     >>> ref.sigmoid(np.array([0.0]))
@@ -55,13 +55,18 @@ def source_notebook(notebook: str, root: Path | None = None) -> Path:
     return found[0]
 
 
-def solution_sources(nb_or_path) -> list[tuple[str, str]]:
-    """``(grade_id, source)`` of each code cell marked ``solution`` in an nbgrader source notebook."""
+def solution_sources(nb_or_path, *, with_given: bool = False) -> list[tuple[str, str]]:
+    """``(grade_id, source)`` of each code cell marked ``solution`` in an nbgrader source notebook.
+
+    With ``with_given``, also the locked cells tagged ``given`` (code a later notebook takes from an
+    earlier notebook's reference), in notebook order.
+    """
     nb = nb_or_path if isinstance(nb_or_path, nbformat.NotebookNode) else nbformat.read(str(nb_or_path), as_version=4)
     out = []
     for cell in nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
-        if cell.cell_type == "code" and meta.get("solution"):
+        given = with_given and "given" in cell.get("metadata", {}).get("tags", [])
+        if cell.cell_type == "code" and (meta.get("solution") or given):
             out.append((meta.get("grade_id", "?"), cell.source))
     return out
 
@@ -86,7 +91,7 @@ def load_reference(notebook: str, root: Path | None = None) -> types.SimpleNames
 def reference_from(source_nb: nbformat.NotebookNode, label: str = "notebook") -> types.SimpleNamespace:
     """The reference namespace of a source notebook given as a NotebookNode (the grader ships notebooks to workers)."""
     namespace: dict = {"np": np, "__name__": f"reference_{label}"}
-    for grade_id, source in solution_sources(source_nb):
+    for grade_id, source in solution_sources(source_nb, with_given=True):
         code = compile(strip_solution_markers(source), f"<reference {label}:{grade_id}>", "exec")
         try:
             exec(code, namespace)  # trusted: the instructors' own source notebook

@@ -10,32 +10,11 @@ from pathlib import Path
 
 import nbformat
 
+from autograde.items import demo_bugs
 from autograde.reference import strip_solution_markers
 
-# Two classic mistakes in notebook 01: the step has no 0.5 at z = 0, and training never stops early.
-BUGGY_01 = {
-    "step": '''
-        def step(z):
-            z = np.asarray(z, dtype=float)
-            return np.where(z > 0, 1.0, 0.0)   # forgot the 0.5 at z == 0
-    ''',
-    "perceptron_train": '''
-        def perceptron_train(X, y, lr, epochs):
-            N, m = X.shape
-            w, b = np.zeros(N), 0.0
-            errors_per_epoch = []
-            for epoch in range(epochs):          # forgot to stop after an error-free epoch
-                errors = 0
-                for i in range(m):
-                    y_hat = 1.0 if w @ X[:, i] + b > 0 else 0.0
-                    if y_hat != y[i]:
-                        w = w + lr * (y[i] - y_hat) * X[:, i]
-                        b = b + lr * (y[i] - y_hat)
-                        errors += 1
-                errors_per_epoch.append(errors)
-            return w, b, errors_per_epoch
-    ''',
-}
+# Two classic mistakes in notebook 01 (the items' DEMO_BUGS): the step has no 0.5 at z = 0, and training never stops early.
+BUGGY_01 = demo_bugs("01_perceptron")
 BUGGY_POINTS_01 = {"step": ("test_step", 1.0), "perceptron_train": ("test_perceptron_train", 2.0)}
 
 

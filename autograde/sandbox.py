@@ -1,13 +1,14 @@
 """The sandbox: bubblewrap + a non-root uid + resource limits (+ cgroups where the machine has them).
 
-One grading job runs ``python -m autograde.sandbox_client /job`` (nbclient and the kernel) inside::
+One grading job runs ``python -m autograde.sandboxed.client /job`` (nbclient and the kernel) inside::
 
     sh (joins the job's cgroups) -> prlimit (memory, processes, CPU, file size)
        -> bwrap (own pid/net/ipc/uts namespaces, no capabilities, a minimal read-only filesystem)
           -> setpriv (a non-root uid per worker slot, no new privileges, killed with its parent)
 
 What the sandbox sees: ``/usr`` (and the ``/bin``, ``/lib`` links), ``/etc``, the Python interpreter,
-the virtual environment, the ``nbcourse`` and ``autograde`` packages (which hold no answers), its
+the virtual environment, the ``nbcourse`` package and ``autograde.sandboxed`` (no answers, no known
+mistakes: see that subpackage's docstring for the whole list), its
 job folder (``/job/in`` read-only, ``/job/out`` writable) and size-limited tmpfs ``/tmp`` and
 ``/dev/shm``. Not the source notebooks, the gradebook, other submissions or the network.
 The wall-clock limit is enforced from outside: the whole sandbox is killed.
@@ -141,14 +142,16 @@ def _failcnt(dirs: list[Path]) -> int:
 
 
 def _binds() -> list[str]:
-    """Read-only binds of the interpreter, the venv and the two packages.
+    """Read-only binds of the interpreter, the venv, ``nbcourse`` and ``autograde.sandboxed``.
 
     A private folder on the way (root's 0700 home holds pyenv's Python) is covered by an empty tmpfs
     first, so nothing else in it shows; bwrap would make the missing parents 0700, so each is made 0755.
     """
     args: list[str] = []
+    pkg = Path(autograde.__file__).resolve().parent
+    # of autograde, only what runs inside (autograde.sandboxed): never the items (known mistakes) or the grader
     targets = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-               Path(nbcourse.__file__).resolve().parent, Path(autograde.__file__).resolve().parent}
+               Path(nbcourse.__file__).resolve().parent, pkg / "__init__.py", pkg / "sandboxed"}
     mounted = {Path("/"), Path("/usr"), Path("/etc"), Path("/tmp"), Path("/proc"), Path("/dev")}
     made: set[Path] = set()
     for target in sorted(targets, key=lambda q: (len(q.parts), str(q))):
@@ -199,7 +202,7 @@ def command(job_dir: Path, uid: int, limits: Limits) -> list[str]:
     for k, v in env.items():
         cmd += ["--setenv", k, v]
     cmd += ["--", "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
-            "--bounding-set=-all", "--inh-caps=-all", "--pdeathsig=KILL", "--", sys.executable, "-I", "-m", "autograde.sandbox_client", "/job"]
+            "--bounding-set=-all", "--inh-caps=-all", "--pdeathsig=KILL", "--", sys.executable, "-I", "-m", "autograde.sandboxed.client", "/job"]
     return cmd
 
 
@@ -308,5 +311,5 @@ def run_unsandboxed(job_dir: Path, limits: Limits) -> RunInfo:
     """Self-grading without bubblewrap (--unsafe-no-sandbox): the same client, same limits on time only."""
     env = {**os.environ, "NBCOURSE_GRADING": "1", "AUTOGRADE_HARNESS": str(job_dir), "MPLBACKEND": "Agg"}
     (job_dir / "out").mkdir(exist_ok=True)
-    returncode, wall, timed_out, tail = _supervise([sys.executable, "-m", "autograde.sandbox_client", str(job_dir)], env, limits)
+    returncode, wall, timed_out, tail = _supervise([sys.executable, "-m", "autograde.sandboxed.client", str(job_dir)], env, limits)
     return RunInfo(returncode, wall, timed_out, False, tail)

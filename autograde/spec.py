@@ -1,106 +1,82 @@
 """What a graded item is, how its answer is turned into plain arrays, and how those are compared.
 
-Three small pieces, shared by the in-notebook ``check`` and the sandboxed grader:
+Small pieces, shared by the in-notebook ``check`` and the sandboxed grader:
 
 - an :class:`Item` names a graded function (or value) of one notebook, makes its test cases from
-  an ``rng`` and says how to *probe* an answer on a case (call it; or, for weights, run them);
-- :func:`to_arrays` turns whatever a probe returned into a list of plain float64 arrays
-  (what crosses the sandbox boundary: never pickle);
+  an ``rng``, names the probe that evaluates an answer on a case, and lists its known mistakes and
+  correct alternatives (:class:`Variant`);
+- :func:`autograde.sandboxed.arrays.to_arrays` turns whatever a probe returned into plain float64
+  arrays (what crosses the sandbox boundary: never pickle);
 - :func:`compare` judges a student's arrays against the reference's arrays and says what is wrong.
-
-Case arguments are only numbers, strings and numpy arrays (and :class:`Seed`, which becomes a fresh
-``numpy.random.Generator`` on each side), so a case can be written to ``.npz``/JSON.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+import zlib
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import numpy as np
 
-__all__ = ["Case", "Item", "Seed", "Verdict", "to_arrays", "compare", "materialize"]
+from autograde.sandboxed.arrays import Case, NotArrays, Seed, materialize, to_arrays
+
+__all__ = ["Case", "Item", "Seed", "Variant", "Verdict", "NotArrays", "case_rng", "to_arrays", "compare", "materialize"]
 
 
 @dataclass(frozen=True)
-class Seed:
-    """A placeholder argument: each side turns it into ``np.random.default_rng(value)``."""
+class Variant:
+    """Another implementation of an item's answer, kept on the trusted side only.
 
-    value: int
+    As a **known mistake** (:attr:`Item.mistakes`) it is what students typically get wrong: ``id`` is
+    short (it goes in ``grades.csv``'s ``diagnosis`` column), ``says`` is one sentence a student
+    understands ("normalises over the rows instead of the columns"), ``impl`` has the answer's
+    signature (or, for a value item, *is* the value). As a **correct alternative**
+    (:attr:`Item.alternatives`) it is another right answer that must keep full marks.
+    Mistakes are close to answers: they never enter a notebook, the sandbox or feedback as code.
+    """
 
-
-@dataclass(frozen=True)
-class Case:
-    """One input to a graded item: positional ``args`` and a short human label for messages."""
-
-    label: str
-    args: tuple
+    id: str
+    says: str
+    impl: Any
 
 
 @dataclass(frozen=True)
 class Item:
     """A graded name of a notebook and how to test it.
 
-    ``cases(rng)`` returns the list of :class:`Case`; ``probe(answer, *args)`` evaluates the
-    student's (or the reference's) ``answer`` on one case and returns anything :func:`to_arrays`
-    accepts; ``exact`` items must match exactly (labels, 0/1 outputs, counts), the others within
-    ``atol + rtol * |expected|``.
+    ``cases(rng)`` returns the list of :class:`Case`; ``probe`` names how an answer is evaluated on
+    one case (:data:`autograde.sandboxed.probes.PROBES`: call it, run weights as a neuron, ...);
+    ``exact`` items must match exactly (labels, 0/1 outputs, counts), the others within
+    ``atol + rtol * |expected|``. ``outputs`` names each output with a few words on what it means
+    (used in messages: "errors_per_epoch (mistakes in each epoch): expected shape (6,) ...").
+    ``uses`` lists earlier graded names an answer typically calls (``tanh`` through ``sigmoid``), so
+    that a failure they cause is reported as such. ``mistakes`` and ``alternatives`` are
+    :class:`Variant` lists (see there); the mutation test proves each is told apart.
     """
 
     name: str
     notebook: str
     cases: Callable[[np.random.Generator], list[Case]]
-    probe: Callable[..., Any] = field(default=lambda answer, *args: answer(*args))
+    probe: str = "call"
     rtol: float = 1e-7
     atol: float = 1e-10
     exact: bool = False
     callable_answer: bool = True
+    outputs: tuple[tuple[str, str], ...] = ()
+    uses: tuple[str, ...] = ()
+    mistakes: tuple[Variant, ...] = ()
+    alternatives: tuple[Variant, ...] = ()
+
+    def output_name(self, k: int, n: int) -> str:
+        """How messages name output ``k`` of ``n``."""
+        if k < len(self.outputs):
+            name, meaning = self.outputs[k]
+            return f"{name} ({meaning})" if meaning else name
+        return f"output {k}" if n > 1 else "output"
 
 
-def materialize(args: Sequence[Any]) -> tuple:
-    """Fresh copies of a case's arguments: arrays copied, :class:`Seed` turned into a Generator."""
-    out = []
-    for a in args:
-        if isinstance(a, Seed):
-            out.append(np.random.default_rng(a.value))
-        elif isinstance(a, np.ndarray):
-            out.append(a.copy())
-        else:
-            out.append(a)
-    return tuple(out)
-
-
-class NotArrays(ValueError):
-    """A probe returned something that is not numbers (None, a string, a dict, ...)."""
-
-
-def to_arrays(value: Any, _depth: int = 0) -> list[np.ndarray]:
-    """Flatten a result (array, number, or a tuple/list of them) into a list of float64 arrays.
-
-    A list of numbers becomes one array; a tuple (or a list holding arrays) becomes several.
-    Raises :class:`NotArrays` with what came instead.
-    """
-    if _depth > 3:
-        raise NotArrays("results nest more than 3 levels deep")
-    if isinstance(value, tuple) or (
-        isinstance(value, list) and any(isinstance(v, (np.ndarray, tuple, list)) for v in value)
-    ):
-        out: list[np.ndarray] = []
-        for v in value:
-            out.extend(to_arrays(v, _depth + 1))
-        return out
-    if value is None:
-        raise NotArrays("got None (did the function forget to `return`?)")
-    if isinstance(value, (str, bytes, dict, set)):
-        raise NotArrays(f"got a {type(value).__name__}, expected numbers")
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # ragged nested sequences
-        raise NotArrays(f"got {type(value).__name__} that is not an array: {exc}") from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise NotArrays(f"got an array of dtype {arr.dtype}, expected numbers")
-    if np.iscomplexobj(arr):
-        raise NotArrays("got complex numbers, expected real numbers")
-    return [np.array(arr, dtype=np.float64)]
+def case_rng(seed: int, name: str) -> np.random.Generator:
+    """The cases of one graded name: the same seed and name give the same cases on every side."""
+    return np.random.default_rng([seed, zlib.crc32(name.encode())])
 
 
 @dataclass
@@ -126,7 +102,7 @@ def compare(item: Item, got: list[np.ndarray], expected: list[np.ndarray]) -> Ve
     if len(got) != len(expected):
         return Verdict(False, f"returned {len(got)} value(s), expected {len(expected)}")
     for k, (g, e) in enumerate(zip(got, expected)):
-        part = f"output {k}" if len(expected) > 1 else "output"
+        part = item.output_name(k, len(expected))
         if g.shape != e.shape:
             if not (g.size == 1 and e.size == 1):
                 return Verdict(False, f"{part}: expected shape {e.shape}, got shape {g.shape}")

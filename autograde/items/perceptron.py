@@ -12,7 +12,7 @@ import numpy as np
 
 from autograde.spec import Case, Item
 
-NB = "01_perceptron"
+NOTEBOOK = NB = "01_perceptron"
 
 
 def _shape(rng: np.random.Generator) -> tuple:
@@ -34,12 +34,7 @@ def _activation_cases(rng: np.random.Generator, scale: float = 5.0, big: float |
     return cases
 
 
-# Activations handed to `neuron` by the harness: plain numpy, none of them an exercise answer.
-NEURON_ACTIVATIONS = {
-    "identity": lambda z: z,
-    "tanh": np.tanh,
-    "square": np.square,
-}
+NEURON_ACTIVATIONS = ("identity", "tanh", "square")  # by name: see autograde.sandboxed.probes
 
 
 def _neuron_cases(rng: np.random.Generator) -> list[Case]:
@@ -50,10 +45,6 @@ def _neuron_cases(rng: np.random.Generator) -> list[Case]:
                           (rng.normal(size=(n, m)), rng.normal(size=n), float(rng.normal()), act)))
     cases.append(Case("one sample, one feature, identity", (np.array([[2.0]]), np.array([3.0]), -1.0, "identity")))
     return cases
-
-
-def _neuron_probe(answer, X, w, b, activation):
-    return answer(X, w, b, NEURON_ACTIVATIONS[activation])
 
 
 def _predict_cases(rng: np.random.Generator) -> list[Case]:
@@ -89,15 +80,6 @@ def _train_cases(rng: np.random.Generator) -> list[Case]:
     return cases
 
 
-def _gate_probe(answer):
-    """Run weights ``(w, b)`` as a unit-step neuron on its truth table (0.5 exactly on the line)."""
-    w, b = answer
-    w = np.asarray(w, dtype=float).reshape(-1)
-    X = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]]) if w.size == 2 else np.array([[0.0, 1.0]])
-    z = w @ X + np.asarray(b, dtype=float).reshape(())
-    return np.where(z > 0, 1.0, np.where(z < 0, 0.0, 0.5))
-
-
 def _xor_cases(rng: np.random.Generator) -> list[Case]:
     table = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]])
     shuffled = table[:, rng.integers(0, 4, size=9)]
@@ -112,13 +94,40 @@ ITEMS = [
     Item("step", NB, lambda rng: _activation_cases(rng), exact=True),
     Item("sign", NB, lambda rng: _activation_cases(rng), exact=True),
     Item("sigmoid", NB, lambda rng: _activation_cases(rng, big=1e4)),
-    Item("tanh", NB, lambda rng: _activation_cases(rng, big=50.0)),
+    Item("tanh", NB, lambda rng: _activation_cases(rng, big=50.0), uses=("sigmoid",)),
     Item("relu", NB, lambda rng: _activation_cases(rng)),
-    Item("neuron", NB, _neuron_cases, probe=_neuron_probe, rtol=1e-9, atol=1e-10),
-    Item("perceptron_predict", NB, _predict_cases, exact=True),
-    Item("perceptron_train", NB, _train_cases, rtol=1e-12, atol=1e-12),
-    Item("AND_WEIGHTS", NB, _no_cases, probe=_gate_probe, exact=True, callable_answer=False),
-    Item("OR_WEIGHTS", NB, _no_cases, probe=_gate_probe, exact=True, callable_answer=False),
-    Item("NOT_WEIGHTS", NB, _no_cases, probe=_gate_probe, exact=True, callable_answer=False),
-    Item("xor_network", NB, _xor_cases, exact=True),
+    Item("neuron", NB, _neuron_cases, probe="neuron", rtol=1e-9, atol=1e-10),
+    Item("perceptron_predict", NB, _predict_cases, exact=True, uses=("step",)),
+    Item("perceptron_train", NB, _train_cases, rtol=1e-12, atol=1e-12,
+         outputs=(("w", "the weights"), ("b", "the bias"), ("errors_per_epoch", "the number of misclassified samples in each epoch"))),
+    Item("AND_WEIGHTS", NB, _no_cases, probe="gate", exact=True, callable_answer=False),
+    Item("OR_WEIGHTS", NB, _no_cases, probe="gate", exact=True, callable_answer=False),
+    Item("NOT_WEIGHTS", NB, _no_cases, probe="gate", exact=True, callable_answer=False),
+    Item("xor_network", NB, _xor_cases, exact=True, uses=("step",)),
 ]
+
+# make demo's two-bug submission: two classic mistakes (answer cell grade id -> code). The grader
+# should name both ("this looks like: ...").
+DEMO_BUGS = {
+    "step": '''
+        def step(z):
+            z = np.asarray(z, dtype=float)
+            return np.where(z > 0, 1.0, 0.0)   # forgot the 0.5 at z == 0
+    ''',
+    "perceptron_train": '''
+        def perceptron_train(X, y, lr, epochs):
+            N, m = X.shape
+            w, b = np.zeros(N), 0.0
+            errors_per_epoch = []
+            for epoch in range(epochs):          # forgot to stop after an error-free epoch
+                errors = 0
+                for i in range(m):
+                    y_hat = 1.0 if w @ X[:, i] + b > 0 else 0.0
+                    if y_hat != y[i]:
+                        w = w + lr * (y[i] - y_hat) * X[:, i]
+                        b = b + lr * (y[i] - y_hat)
+                        errors += 1
+                errors_per_epoch.append(errors)
+            return w, b, errors_per_epoch
+    ''',
+}

@@ -77,13 +77,13 @@ def test_missing_return_is_reported():
 
 
 def test_training_that_does_not_stop_early_fails():
-    """Does a perceptron_train that runs every epoch (no early stop) fail on the length of errors_per_epoch?"""
+    """Does a perceptron_train that runs every epoch (no early stop) fail, naming errors_per_epoch and what it means?"""
     ref = load_reference("01_perceptron")
 
     def no_stop(X, y, lr, epochs):
         w, b, errors = ref.perceptron_train(X, y, lr, epochs)
         return w, b, errors + [0] * (epochs - len(errors))
-    with pytest.raises(AssertionError, match="output 2: expected shape"):
+    with pytest.raises(AssertionError, match=r"errors_per_epoch \(the number of misclassified samples in each epoch\): expected shape"):
         check("perceptron_train", no_stop)
 
 

@@ -11,7 +11,7 @@ import pytest
 from autograde import assemble, grader, samples
 from autograde.items import get_item
 from autograde.spec import Case, Seed, compare, to_arrays
-from autograde.wire import WireError, decode_array, decode_case, encode_array, encode_case, read_untrusted_json
+from autograde.sandboxed.wire import WireError, decode_array, decode_case, encode_array, encode_case, read_untrusted_json
 
 
 @pytest.fixture(scope="module")

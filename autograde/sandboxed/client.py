@@ -1,6 +1,6 @@
 """Inside the sandbox: run the grading notebook with nbclient and a real ipykernel.
 
-    python -m autograde.sandbox_client /job
+    python -m autograde.sandboxed.client /job
 
 Reads ``/job/in/notebook.ipynb`` and ``/job/in/limits.json``; executes cell by cell (errors do not
 stop the run; a cell over its time limit is interrupted); keeps at most ``output_bytes`` of outputs
@@ -25,7 +25,7 @@ import nbformat  # noqa: E402
 from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
 
-from autograde.wire import write_json  # noqa: E402
+from autograde.sandboxed.wire import write_json  # noqa: E402
 
 
 class CappedClient(NotebookClient):

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from autograde.spec import Case, Seed
+from autograde.sandboxed.arrays import Case, Seed
 
 MAX_ARRAY_ENTRIES = 1_000_000
 MAX_RESULT_BYTES = 32 * 1024 * 1024

@@ -1,9 +1,10 @@
 """Inside the sandbox: evaluate the student's answers on the cases the grader wrote, write plain results.
 
 The grading notebook's test cells call :func:`run_check` (``_ag("sigmoid", globals())``). It reads
-``$AUTOGRADE_HARNESS/in/cases/<name>.json``, calls the student's answer on each case (numpy warnings
-silenced) and writes ``$AUTOGRADE_HARNESS/out/results/<name>.json``: per case a status and the
-outputs as plain arrays. It knows no expected value and decides nothing: the trusted grader compares.
+``$AUTOGRADE_HARNESS/in/cases/<name>.json`` (the probe to use, whether the answer must be callable,
+and the cases' inputs), evaluates the student's answer on each case (numpy warnings silenced) and
+writes ``$AUTOGRADE_HARNESS/out/results/<name>.json``: per case a status and the outputs as plain
+arrays. It knows no expected value and decides nothing: the trusted grader compares.
 Everything here runs in the student's process and may be tampered with; that can only spoil the
 student's own results, which the grader then reports.
 """
@@ -14,9 +15,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from autograde.check import evaluate
-from autograde.spec import Item, NotArrays
-from autograde.wire import WireError, decode_case, encode_array, write_json
+from autograde.sandboxed.arrays import NotArrays
+from autograde.sandboxed.probes import evaluate
+from autograde.sandboxed.wire import WireError, decode_case, encode_array, write_json
 
 HARNESS_ENV = "AUTOGRADE_HARNESS"  # the job folder; set by autograde.sandbox
 _MISSING = object()
@@ -26,33 +27,34 @@ def _folder(folder: str | None = None) -> Path:
     return Path(folder or os.environ[HARNESS_ENV])
 
 
-def record(item: Item, answer: Any, folder: str | None = None) -> None:
-    """Evaluate ``answer`` on every case of ``item`` and write the results file."""
+def record(name: str, answer: Any, folder: str | None = None) -> None:
+    """Evaluate ``answer`` on every case of graded ``name`` and write the results file."""
     root = _folder(folder)
-    spec = json.loads((root / "in" / "cases" / f"{item.name}.json").read_text())
+    spec = json.loads((root / "in" / "cases" / f"{name}.json").read_text())
+    probe, must_call = spec.get("probe", "call"), spec.get("callable", True)
     results: list[dict] = []
-    out = root / "out" / "results" / f"{item.name}.json"
+    out = root / "out" / "results" / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
 
     def flush(complete: bool) -> None:
-        write_json(out, {"name": item.name, "complete": complete, "cases": results})
+        write_json(out, {"name": name, "complete": complete, "cases": results})
 
     if answer is _MISSING:
-        results.append({"status": "missing", "message": f"{item.name} is not defined (its answer cell raised an error or was deleted)"})
+        results.append({"status": "missing", "message": f"{name} is not defined (its answer cell raised an error or was deleted)"})
         flush(True)
-        print(f"{item.name}: not defined")
+        print(f"{name}: not defined")
         return
-    if item.callable_answer and not callable(answer):
+    if must_call and not callable(answer):
         results.append({"status": "failed", "message": f"expected a function, got {type(answer).__name__}"})
         flush(True)
         return
     for raw in spec["cases"]:
         case = decode_case(raw)
         try:
-            arrays = evaluate(item, answer, case.args)
+            arrays = evaluate(probe, answer, case.args)
             results.append({"status": "ok", "outputs": [encode_array(a) for a in arrays]})
         except NotImplementedError:
-            results.append({"status": "notimpl", "message": f"{item.name} is not implemented yet (it raises NotImplementedError)"})
+            results.append({"status": "notimpl", "message": f"{name} is not implemented yet (it raises NotImplementedError)"})
             break
         except (NotArrays, WireError) as exc:
             results.append({"status": "failed", "message": str(exc)[:300]})
@@ -68,11 +70,9 @@ def record(item: Item, answer: Any, folder: str | None = None) -> None:
             results.append({"status": "error", "message": f"{type(exc).__name__}: {exc}"[:300]})
         flush(False)
     flush(True)
-    print(f"{item.name}: evaluated on {len(results)} hidden case(s); the grader compares them")
+    print(f"{name}: evaluated on {len(results)} hidden case(s); the grader compares them")
 
 
 def run_check(name: str, namespace: dict) -> None:
     """The call in a grading notebook's test cell: look ``name`` up in the student's namespace and record it."""
-    from autograde.items import get_item
-
-    record(get_item(name), namespace.get(name, _MISSING))
+    record(name, namespace.get(name, _MISSING))

@@ -1,0 +1,95 @@
+"""The trusted verdict on one graded name: compare with the reference on every case, then diagnose.
+
+Both grading paths call :func:`judge`: the sandboxed grader (:func:`autograde.grader.score_name`),
+with the student's outputs read back from the sandbox, and the in-process ``check`` under plain
+nbgrader (:mod:`autograde.check`). So both say the same thing about the same answer.
+
+Steps, in order:
+
+1. the reference is evaluated on every case, here (never in the student's process);
+2. each case's student outputs are compared with :func:`autograde.spec.compare`; the first failing
+   case is the one the message shows (its label and what differs, never its inputs);
+3. only when something failed, each known mistake of the item is evaluated on the same cases. A
+   mistake is named when it reproduces the student's outputs on **every** case, within the item's
+   tolerance; a mistake that raises on a case does not match that case; when none, or more than
+   one, matches, nothing is named (never guess). The mistake's code never leaves this process:
+   only its ``id`` and its one sentence do.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+
+from autograde.sandboxed.probes import evaluate
+from autograde.spec import Case, Item, NotArrays, Variant, compare
+
+# One case's student result: the arrays the probe returned, or a message (the answer raised on it).
+Got = "list[np.ndarray] | str"
+
+
+@dataclass
+class Judgement:
+    ok: bool
+    message: str = ""              # the first failing case: "label: what differs"
+    failed_cases: int = 0
+    diagnosis: Variant | None = None
+
+    def text(self, name: str) -> str:
+        """The message a student reads: the failing case, and the known mistake it looks like."""
+        if self.ok:
+            return ""
+        more = f" ({self.failed_cases} hidden cases failed)" if self.failed_cases > 1 else ""
+        looks = f" — this looks like: {self.diagnosis.says}" if self.diagnosis else ""
+        return f"{name}: {self.message}{more}{looks}"
+
+
+def outputs_of(item: Item, impl: Any, cases: Sequence[Case]) -> list[Any]:
+    """``impl`` evaluated on every case: arrays, or the message of what it raised (trusted code only)."""
+    out: list[Any] = []
+    for case in cases:
+        try:
+            out.append(evaluate(item.probe, impl, case.args))
+        except Exception as exc:  # a mistake that raises on a case simply does not match it
+            out.append(f"raised {type(exc).__name__}: {exc}"[:300])
+    return out
+
+
+def _same(item: Item, got: Sequence[Any], other: Sequence[Any]) -> bool:
+    if len(got) != len(other):
+        return False
+    for g, o in zip(got, other):
+        if isinstance(g, str) or isinstance(o, str):
+            return False
+        if not compare(item, g, o).ok:
+            return False
+    return True
+
+
+def diagnose(item: Item, cases: Sequence[Case], got: Sequence[Any]) -> Variant | None:
+    """The one known mistake of ``item`` that reproduces ``got`` on every case, or None."""
+    matches = [m for m in item.mistakes if _same(item, got, outputs_of(item, m.impl, cases))]
+    return matches[0] if len(matches) == 1 else None
+
+
+def judge(item: Item, cases: Sequence[Case], got: Sequence[Any], reference: Any) -> Judgement:
+    """Compare the student's results ``got`` (one per case) with ``reference``'s, and diagnose a failure."""
+    first, failed = "", 0
+    for case, g in zip(cases, got):
+        if isinstance(g, str):
+            verdict_msg = g
+        else:
+            try:
+                expected = evaluate(item.probe, reference, case.args)
+            except NotArrays as exc:  # the reference itself produced no arrays: a course bug, say so loudly
+                raise RuntimeError(f"reference of {item.name} returned no arrays: {exc}") from exc
+            verdict = compare(item, g, expected)
+            if verdict.ok:
+                continue
+            verdict_msg = verdict.message
+        failed += 1
+        first = first or f"{case.label}: {verdict_msg}"
+    if not failed:
+        return Judgement(True)
+    return Judgement(False, first, failed, diagnose(item, cases, got))
