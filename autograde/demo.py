@@ -3,8 +3,9 @@
     python -m autograde.demo [--course-dir DIR]
 
 In a course work directory (a temporary one unless ``--course-dir`` is given) it releases every
-notebook with nbgrader, hands in three submissions of notebook 01 (``solved``: every answer right;
-``untouched``: the release as it comes; ``buggy``: two classic mistakes), grades them with
+notebook with nbgrader, hands in three submissions of every notebook (``solved``: every answer right;
+``untouched``: the release as it comes; ``buggy``: two classic mistakes, the items' ``DEMO_BUGS``,
+which the grader names), grades them with
 ``autograde grade`` (sandboxed, in parallel), writes ``grades.csv`` with one row per student and
 graded item plus feedback and a report, and prints the table.
 """
@@ -21,16 +22,18 @@ from autograde import classroom, course, report, samples
 ASSIGNMENT = "01_perceptron"
 
 
-def make_samples(course_dir: Path, submitted: Path | None = None) -> dict[str, Path]:
-    """The three sample submissions, written under ``submitted`` (default: the course's submitted/)."""
-    release_nb = next((course_dir / "release" / ASSIGNMENT).glob("*.ipynb"))
-    source_nb = next((course_dir / "source" / ASSIGNMENT).glob("*.ipynb"))
+def make_samples(course_dir: Path, submitted: Path | None = None, assignment: str = ASSIGNMENT) -> dict[str, Path]:
+    """The three sample submissions of one assignment, written under ``submitted`` (default: the course's submitted/)."""
+    from autograde.items import demo_bugs
+
+    release_nb = next((course_dir / "release" / assignment).glob("*.ipynb"))
+    source_nb = next((course_dir / "source" / assignment).glob("*.ipynb"))
     submitted = submitted or course_dir / "submitted"
     return {
-        "solved": samples.write_submission(samples.solved(release_nb, source_nb), submitted, "solved", ASSIGNMENT, release_nb.name),
-        "untouched": samples.write_submission(samples.untouched(release_nb), submitted, "untouched", ASSIGNMENT, release_nb.name),
-        "buggy": samples.write_submission(samples.with_answers(samples.solved(release_nb, source_nb), samples.BUGGY_01),
-                                          submitted, "buggy", ASSIGNMENT, release_nb.name),
+        "solved": samples.write_submission(samples.solved(release_nb, source_nb), submitted, "solved", assignment, release_nb.name),
+        "untouched": samples.write_submission(samples.untouched(release_nb), submitted, "untouched", assignment, release_nb.name),
+        "buggy": samples.write_submission(samples.with_answers(samples.solved(release_nb, source_nb), demo_bugs(assignment)),
+                                          submitted, "buggy", assignment, release_nb.name),
     }
 
 
@@ -48,7 +51,8 @@ def run(course_dir: Path) -> list[course.GradeRow]:
     print(f"course directory: {course_dir}")
     course.new_course_dir(course_dir)
     print(f"released {', '.join(course.assignments(course_dir, 'source'))} with nbgrader ({time.perf_counter() - t0:.1f} s)")
-    make_samples(course_dir)
+    for assignment in course.assignments(course_dir, "source"):
+        make_samples(course_dir, assignment=assignment)
     t1 = time.perf_counter()
     summary = classroom.grade_class(course_dir / "submitted", course_dir, classroom.Options(force=True))
     print(f"graded {summary.graded} submissions with autograde (sandboxed, parallel) in {time.perf_counter() - t1:.1f} s")
