@@ -128,11 +128,9 @@ def _cache_path(course_dir: Path, job: Job) -> Path:
     return course_dir / CACHE_DIR / "cache" / job.student_id / job.assignment / (Path(job.notebook).stem + ".json")
 
 
-def _feedback_path(course_dir: Path, student: str, assignment: str, notebook: str) -> Path:
-    return course_dir / "feedback" / student / assignment / f"{notebook}.html"
-
-
 def _cached(course_dir: Path, job: Job) -> Result | None:
+    from autograde.outputs import autograded_path
+
     path = _cache_path(course_dir, job)
     try:
         data = json.loads(path.read_text())
@@ -140,20 +138,32 @@ def _cached(course_dir: Path, job: Job) -> Result | None:
         return None
     if data.get("key") != job.key():
         return None
-    fb = _feedback_path(course_dir, job.student_id, job.assignment, Path(job.notebook).stem)
-    if not fb.exists():
+    nb = Path(job.notebook).stem
+    if data.get("has_autograded") and not autograded_path(course_dir, job.student_id, job.assignment, nb).is_file():
         return None
     rows = [GradeRow(**r) for r in data["rows"]]
-    return Result(job.student_id, job.assignment, Path(job.notebook).stem, rows, "", 0.0, data["key"], data.get("seed", 0))
+    return Result(job.student_id, job.assignment, nb, rows, "", 0.0, data["key"], data.get("seed", 0), data.get("notes", ""))
 
 
 def _store(course_dir: Path, job: Job, result: Result) -> None:
-    fb = _feedback_path(course_dir, result.student_id, result.assignment, result.notebook)
-    fb.parent.mkdir(parents=True, exist_ok=True)
-    fb.write_text(result.feedback_html)
+    """Keep a result: the autograded notebook where formgrader looks for it, and the grader's record of it."""
+    from autograde.outputs import autograded_path
+
+    ag = autograded_path(course_dir, result.student_id, result.assignment, result.notebook)
+    if result.autograded:
+        ag.parent.mkdir(parents=True, exist_ok=True)
+        if ag.exists():
+            ag.chmod(0o644)  # nbgrader writes autograded notebooks read-only
+        ag.write_text(result.autograded)
+    elif ag.exists():
+        ag.unlink()  # the submission no longer runs (missing or invalid now): no stale notebook in formgrader
     path = _cache_path(course_dir, job)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"key": result.key, "seed": result.seed, "rows": [asdict(r) for r in result.rows]}))
+    # a host-side failure is stored for the outputs to show, under a key no job has: never reused
+    path.write_text(json.dumps({"key": result.key if result.cacheable else "", "seed": result.seed, "student_id": result.student_id,
+                                "assignment": result.assignment, "notebook": result.notebook, "notebook_file": job.notebook,
+                                "notes": result.notes, "has_autograded": bool(result.autograded),
+                                "rows": [asdict(r) for r in result.rows]}))
 
 
 def _crash_result(job: Job, exc: BaseException) -> Result:
@@ -164,36 +174,7 @@ def _crash_result(job: Job, exc: BaseException) -> Result:
     msg = f"the grader failed on this notebook: {type(exc).__name__}: {exc}"[:500]
     cells = graded_cells(nbformat.reads(job.source_text, as_version=4))
     rows = [GradeRow(job.student_id, job.assignment, Path(job.notebook).stem, c.grade_id, 0.0, c.points, "crashed", msg) for c in cells]
-    return Result(job.student_id, job.assignment, Path(job.notebook).stem, rows, f"<p>{msg}</p>", 0.0, "", job.seed)
-
-
-def _write_gradebook(course_dir: Path, results: list[Result]) -> None:
-    """Record scores in the nbgrader gradebook (this process only)."""
-    import warnings
-
-    from nbgrader.api import Gradebook, MissingEntry
-    from sqlalchemy.exc import SAWarning
-
-    with warnings.catch_warnings(), Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
-        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission warns on SQLAlchemy 2 (harmless, see NBGRADER-NOTES)
-        for res in results:
-            gb.update_or_create_student(res.student_id)
-            try:
-                gb.find_submission(res.assignment, res.student_id)
-            except MissingEntry:
-                gb.add_submission(res.assignment, res.student_id)
-            for row in res.rows:
-                try:
-                    grade = gb.find_grade(row.grade_id, row.notebook, res.assignment, res.student_id)
-                except MissingEntry:
-                    continue
-                if row.status == "manual":
-                    grade.auto_score = None if row.message != "unanswered" else 0.0
-                    grade.needs_manual_grade = row.message != "unanswered"
-                else:
-                    grade.auto_score = row.score
-                    grade.needs_manual_grade = False
-        gb.db.commit()
+    return Result(job.student_id, job.assignment, Path(job.notebook).stem, rows, "", 0.0, "", job.seed, cacheable=False)
 
 
 def _init_worker() -> None:
@@ -288,7 +269,7 @@ def ensure_course(course_dir: Path, assignments: list[str]) -> None:
 
 
 def grade_class(submissions: Path, course_dir: Path, opts: Options) -> Summary:
-    from autograde import report, sandbox
+    from autograde import gradebook, outputs, sandbox
     from autograde.reference import course_root
 
     if opts.use_sandbox:
@@ -331,12 +312,9 @@ def grade_class(submissions: Path, course_dir: Path, opts: Options) -> Summary:
             bar.close()
         _sweep(run_tag)
     results.extend(fresh)
-    _write_gradebook(course_dir, results)  # cached results too: the gradebook may be newer than the cache
-    rows = sorted((r for res in results for r in res.rows), key=lambda r: (r.student_id, r.assignment, r.notebook))
-    if opts.students:  # one student re-graded: keep everyone else's rows in grades.csv
-        old = course.read_csv(course_dir / "grades.csv") if (course_dir / "grades.csv").exists() else []
-        rows = sorted([r for r in old if r.student_id not in opts.students] + rows,
-                      key=lambda r: (r.student_id, r.assignment, r.notebook))
-    csv_path = course.write_csv(rows, course_dir / "grades.csv")
-    report_path = report.write(rows, course_dir / "report.html")
+    # the gradebook is the record (cached results too: the gradebook may be newer than the cache), then
+    # every output is rebuilt from it, manual grades from formgrader included
+    gradebook.record(course_dir, results, fresh={(r.student_id, r.assignment, r.notebook) for r in fresh},
+                     timestamps={(j.student_id, j.assignment): j.timestamp for j in jobs if getattr(j, "timestamp", None)})
+    rows, csv_path, report_path = outputs.rebuild(course_dir, workers=opts.workers)
     return Summary(rows, len(todo), cached, time.monotonic() - t0, csv_path, report_path)

@@ -2,6 +2,7 @@
 
     autograde grade SUBMISSIONS --course-dir DIR [--workers N] [--scheduler ADDRESS|local] [--student ID]
     autograde self NOTEBOOK [--assignment ID] [--unsafe-no-sandbox]
+    autograde report --course-dir DIR     (rebuild every output from the gradebook, after manual grading)
 """
 from __future__ import annotations
 
@@ -98,9 +99,38 @@ def cmd_self(args) -> int:
         auto = [r for r in summary.rows if r.status != "manual"]
         print(f"autograded score: {sum(r.score for r in auto):g} / {sum(r.max_score for r in auto):g}")
         html_out = nb_path.with_suffix(".feedback.html")
-        fb = course_dir / "feedback" / "me" / assignment / f"{Path(source_notebook(assignment).name).stem}.html"
+        from autograde.outputs import feedback_path
+
+        fb = feedback_path(course_dir, "me", assignment, Path(source_notebook(assignment).name).stem)
         html_out.write_text(fb.read_text())
         print(f"feedback: {html_out}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    """Rebuild grades.csv, totals.csv, feedback and report.html from the gradebook (after manual grading)."""
+    from autograde import course, outputs, report
+
+    course_dir = Path(args.course_dir).resolve()
+    if not (course_dir / "gradebook.db").is_file() or not (course_dir / outputs.CACHE_DIR / "cache").is_dir():
+        print(f"autograde: error: {course_dir} is not a course graded by `autograde grade` (expected gradebook.db and "
+              f"{outputs.CACHE_DIR}/cache/ in it); grade it first: autograde grade --course-dir {course_dir}", file=sys.stderr)
+        return 2
+    try:
+        from autograde.coursedir import lock
+    except ImportError:  # pragma: no cover - the lock lands with the course-directory checks
+        import contextlib
+
+        def lock(_dir, wait=False):
+            return contextlib.nullcontext()
+    with lock(course_dir, wait=args.wait):
+        rows, csv_path, report_path = outputs.rebuild(course_dir, workers=args.workers, force_feedback=args.force)
+    for line in report.summary_lines(rows):
+        print(line)
+    if args.table:
+        print()
+        print(course.format_table(rows))
+    print(f"grades:   {csv_path}\ntotals:   {course_dir / 'totals.csv'}\nreport:   {report_path}\nfeedback: {course_dir / 'feedback'}")
     return 0
 
 
@@ -126,6 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--unsafe-no-sandbox", action="store_true", help="grade without bubblewrap (your own code only)")
     _add_limits(s)
     s.set_defaults(func=cmd_self)
+    r = sub.add_parser("report", help="rebuild grades.csv, totals.csv, feedback and report.html from the gradebook "
+                                      "(after manual grading in formgrader); runs no notebook")
+    r.add_argument("--course-dir", required=True, help="a course directory graded by `autograde grade`")
+    r.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1), help="feedback pages rendered at once")
+    r.add_argument("--force", action="store_true", help="re-render every feedback page, even unchanged ones")
+    r.add_argument("--wait", action="store_true", help="wait for a grading run on the same course to finish")
+    r.add_argument("--table", action="store_true", help="also print a per-question table")
+    r.set_defaults(func=cmd_report)
     args = parser.parse_args(argv)
     return args.func(args)
 

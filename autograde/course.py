@@ -89,13 +89,14 @@ class GradeRow:
     assignment: str
     notebook: str
     grade_id: str
-    score: float
+    score: float | None   # None: a written answer awaiting manual grading (blank in grades.csv)
     max_score: float
     status: str
     message: str = ""
     diagnosis: str = ""   # the known mistake(s) the answer reproduces (ids), empty when none applies
+    comment: str = ""     # the instructor's comment from formgrader
 
-    FIELDS = ("student_id", "assignment", "notebook", "grade_id", "score", "max_score", "status", "message", "diagnosis")
+    FIELDS = ("student_id", "assignment", "notebook", "grade_id", "score", "max_score", "status", "message", "diagnosis", "comment")
 
     def as_dict(self) -> dict:
         return {f: getattr(self, f) for f in self.FIELDS}
@@ -139,8 +140,9 @@ def write_csv(rows: list[GradeRow], path: Path) -> Path:
 
 def read_csv(path: Path) -> list[GradeRow]:
     with open(path, newline="") as fh:
-        return [GradeRow(r["student_id"], r["assignment"], r["notebook"], r["grade_id"], float(r["score"]),
-                         float(r["max_score"]), r["status"], r.get("message", ""), r.get("diagnosis", "")) for r in csv.DictReader(fh)]
+        return [GradeRow(r["student_id"], r["assignment"], r["notebook"], r["grade_id"], float(r["score"]) if r["score"] != "" else None,
+                         float(r["max_score"]), r["status"], r.get("message", ""), r.get("diagnosis", ""), r.get("comment", ""))
+                for r in csv.DictReader(fh)]
 
 
 def format_table(rows: list[GradeRow]) -> str:
@@ -157,16 +159,24 @@ def format_table(rows: list[GradeRow]) -> str:
             r = by.get((s, nb, g))
             if r is None:
                 cells.append(f"{'-':>{width}}")
-            elif r.status == "manual":
+            elif r.status == "manual" or r.score is None:
                 cells.append(f"{'manual':>{width}}")
+            elif r.status == "graded":  # a written answer graded by hand in formgrader
+                cells.append(f"{f'{r.score:g}/{r.max_score:g} hand':>{width}}")
             else:
                 mark = "" if r.status == "ok" else ("" if r.status == "failed" else f" {r.status}")
                 cells.append(f"{f'{r.score:g}/{r.max_score:g}{mark}':>{width}}")
         lines.append(f"{f'{nb}/{g}':<{name_w}}  " + "  ".join(cells))
-    written = {(r.notebook, r.grade_id) for r in rows if r.status == "manual"}  # graded by hand: not in the totals
+    written = {(r.notebook, r.grade_id) for r in rows if r.status in ("manual", "graded")}  # graded by hand: not in the autograded total
     totals = []
     for s in students:
         auto = [r for r in rows if r.student_id == s and (r.notebook, r.grade_id) not in written]
         totals.append(f"{f'{sum(r.score for r in auto):g}/{sum(r.max_score for r in auto):g}':>{width}}")
     lines.append(f"{'autograded total':<{name_w}}  " + "  ".join(totals))
+    if written:
+        totals = []
+        for s in students:
+            mine = [r for r in rows if r.student_id == s]
+            totals.append(f"{f'{sum(r.score or 0.0 for r in mine):g}/{sum(r.max_score for r in mine):g}':>{width}}")
+        lines.append(f"{'total (with written)':<{name_w}}  " + "  ".join(totals))
     return "\n".join(lines)

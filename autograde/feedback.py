@@ -1,12 +1,19 @@
-"""Per-student feedback HTML: the student's answers and, after each graded cell, its score and message.
+"""Per-student feedback HTML, rendered from the autograded notebook and the gradebook's rows.
 
-Hidden tests never appear: a test cell is shown with its hidden block removed (what the student's
-own notebook shows). The HTML is made with nbconvert's exporter. Prose and tests come from the trusted
-source notebook; what comes from the student is neutralised here: code is shown as code (escaped by
-the highlighter, clipped to 10,000 characters), written answers and messages as escaped HTML blocks
-that the markdown renderer leaves alone (no links, images, headings or scripts; no slow pathological
-markdown either). nbconvert's own ``sanitize_html`` is not used: it escapes the trusted prose's
-headings and paragraphs too.
+What a student reads: the notebook's prose, their own code and written answers, each graded cell's
+score and message (the failing case's label and what differed, and the known mistake it looks like),
+and, once an instructor has graded by hand in formgrader, the manual scores and comments.
+
+What never appears: hidden tests (a test cell is shown with its hidden block removed, as the
+student's own notebook shows it), expected values beyond the failing case's message, and any
+output of the student's run (those are untrusted and could carry markup).
+
+Everything a student controls (their id, file names, notes, code, written answers, exception
+messages, the instructor's comments) is neutralised here, at one depth: it never passes through the
+markdown renderer. Code is shown as code (escaped by the highlighter, clipped); every other piece of
+text is escaped with ``html.escape`` into an HTML output of a cell without input, which nbconvert
+copies as it is. So blank lines, markdown links or ``javascript:`` URLs in a folder name stay text.
+Trusted prose (the source notebook's markdown cells) is rendered as markdown, as usual.
 """
 from __future__ import annotations
 
@@ -14,23 +21,31 @@ import html
 import re
 from functools import lru_cache
 
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
-from autograde import assemble
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
-ICON = {"ok": "✅", "manual": "✍️"}
+ICON = {"ok": "✅", "manual": "✍️", "graded": "✍️"}
 MAX_CODE = 10_000      # characters of one answer cell shown (highlighting costs ~75 ms per KB)
 MAX_TEXT = 10_000      # characters of one written answer shown
+STYLE = ("<style>.ag-result{border-left:4px solid #888;padding:4px 10px;margin:4px 0;background:#f7f7f7}"
+         ".ag-ok{border-color:#2a2}.ag-bad{border-color:#c22}.ag-hand{border-color:#27c}"
+         ".ag-text{white-space:pre-wrap;font-family:inherit;margin:0}</style>")
 
 
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + f"\n... [{len(text) - limit} more characters not shown]"
 
 
-def _pre(text: str, cls: str) -> str:
-    """Student text as an HTML block: escaped, and not parsed as markdown (no links, images or headings)."""
-    return f'<pre class="{cls}">' + html.escape(text).replace("\n\n", "\n&#8203;\n") + "</pre>"
+def _e(text) -> str:
+    """Escape for HTML, with every line break kept as text (never a block boundary)."""
+    return html.escape(str(text), quote=True)
+
+
+def _html_cell(fragment: str):
+    """A cell that shows ``fragment`` as HTML, with no input and no markdown parsing."""
+    cell = new_code_cell("", metadata={"transient": {"remove_source": True}})
+    cell.outputs = [new_output("display_data", data={"text/html": fragment, "text/plain": ""})]
+    return cell
 
 
 @lru_cache(maxsize=1)
@@ -43,27 +58,49 @@ def _exporter():
     return exp
 
 
-def _result_md(row) -> str:
-    icon = ICON.get(row.status, "❌")
-    text = f"**{icon} {row.grade_id}: {row.score:g} / {row.max_score:g}** — {row.status}"
-    if row.message:  # messages quote the student's exceptions: one line each, escaped, outside markdown
+def _score(row) -> str:
+    if row.score is None:
+        return f"– / {row.max_score:g}"
+    return f"{row.score:g} / {row.max_score:g}"
+
+
+def result_html(row) -> str:
+    """One graded cell's verdict: score, status, message, the instructor's comment."""
+    if row.status == "ok":
+        cls = "ag-ok"
+    elif row.status in ("manual", "graded"):
+        cls = "ag-hand"
+    else:
+        cls = "ag-bad"
+    status = "awaiting manual grading" if row.status == "manual" and row.score is None else row.status
+    if row.status == "graded":
+        status = "graded by hand"
+    parts = [f"<div class='ag-result {cls}'><b>{ICON.get(row.status, '❌')} {_e(row.grade_id)}: {_score(row)}</b> — {_e(status)}"]
+    if row.message and row.status not in ("manual", "graded"):
         lines = [" ".join(part.split()) for part in row.message.split(" | ")]
-        text += "\n\n<blockquote>" + "<br>".join(html.escape(line) for line in lines) + "</blockquote>"
-    return text
+        parts.append("<br>" + "<br>".join(_e(line) for line in lines))
+    if getattr(row, "comment", ""):
+        parts.append(f"<br><b>Instructor's comment:</b><pre class='ag-text'>{_e(_clip(row.comment, MAX_TEXT))}</pre>")
+    parts.append("</div>")
+    return "".join(parts)
 
 
-def _header(job, rows, notes: str = "") -> str:
-    auto = [r for r in rows if r.status != "manual"]
-    got, total = sum(r.score for r in auto), sum(r.max_score for r in auto)
-    e = html.escape
-    parts = [f"<h1>Feedback: {e(job.assignment)} / {e(job.notebook)}</h1>",
-             f"<p>Student <b>{e(job.student_id)}</b> — autograded score <b>{got:g} / {total:g}</b>"
-             + (" (written answers are graded by hand)" if len(auto) < len(rows) else "") + "</p>"]
+def header_html(student_id: str, assignment: str, notebook: str, rows, notes: str = "") -> str:
+    auto = [r for r in rows if r.status not in ("manual", "graded")]
+    hand = [r for r in rows if r.status in ("manual", "graded")]
+    got = sum(r.score or 0.0 for r in rows)
+    total = sum(r.max_score for r in rows)
+    waiting = [r for r in hand if r.score is None]
+    parts = [STYLE, f"<h1>Feedback: {_e(assignment)} / {_e(notebook)}</h1>",
+             f"<p>Student <b>{_e(student_id)}</b> — score <b>{got:g} / {total:g}</b>"
+             f" (autograded {sum(r.score or 0.0 for r in auto):g} / {sum(r.max_score for r in auto):g}"
+             + (f"; written answers {sum(r.score or 0.0 for r in hand):g} / {sum(r.max_score for r in hand):g}" if hand else "")
+             + ")" + (f". <b>{len(waiting)} written answer(s) awaiting manual grading.</b>" if waiting else "") + "</p>"]
     if notes:
-        parts.append(f"<p>Note: {e(' '.join(notes.split()))}</p>")
+        parts.append(f"<p>Note: {_e(' '.join(notes.split()))}</p>")
     parts.append("<table><tr><th>question</th><th>score</th><th>status</th></tr>" + "".join(
-        f"<tr><td>{e(r.grade_id)}</td><td>{r.score:g} / {r.max_score:g}</td><td>{e(r.status)}</td></tr>" for r in rows)
-        + "</table>")
+        f"<tr><td>{_e(r.grade_id)}</td><td>{_score(r)}</td><td>{_e('awaiting manual grading' if r.status == 'manual' and r.score is None else r.status)}</td></tr>"
+        for r in rows) + "</table>")
     return "".join(parts)
 
 
@@ -74,32 +111,38 @@ def _to_html(cells) -> str:
     return body
 
 
-def render(job, source, plan: assemble.Plan, rows, notes: str = "") -> str:
-    """Feedback for a graded notebook: prose and tests from the source, answers from the student."""
+def render(student_id: str, assignment: str, notebook: str, graded_nb, rows, notes: str = "", answer_comments: dict | None = None) -> str:
+    """Feedback for one notebook. ``graded_nb`` is its autograded notebook (None when nothing could run:
+    a missing or invalid submission); ``answer_comments`` maps an answer cell's grade id to the
+    instructor's comment on it (formgrader)."""
     by_id = {r.grade_id: r for r in rows}
-    cells = [new_markdown_cell(_header(job, rows, notes))]
-    for cell in source.cells:
+    answer_comments = answer_comments or {}
+    cells = [_html_cell(header_html(student_id, assignment, notebook, rows, notes))]
+    if graded_nb is None:
+        cells.append(_html_cell("".join(result_html(r) for r in rows)))
+        return _to_html(cells)
+    for cell in graded_nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         gid = meta.get("grade_id")
         if cell.cell_type == "markdown" and meta.get("solution"):
-            answer = plan.written.get(gid, "")
-            cells.append(new_markdown_cell(_pre(_clip(answer, MAX_TEXT), "written-answer") if answer.strip() else "*(no answer)*"))
+            answer = cell.source
+            cells.append(_html_cell(f"<pre class='ag-text'>{_e(_clip(answer, MAX_TEXT))}</pre>" if answer.strip() and
+                                    answer.strip() != "YOUR ANSWER HERE" else "<p><i>(no answer)</i></p>"))
             if gid in by_id:
-                cells.append(new_markdown_cell(_result_md(by_id[gid])))
+                cells.append(_html_cell(result_html(by_id[gid])))
         elif cell.cell_type == "markdown":
             cells.append(new_markdown_cell(cell.source))
+        elif not meta:  # a code cell the student added
+            cells.append(new_code_cell(_clip(cell.source, MAX_CODE)))
         elif meta.get("solution"):
-            cells.append(new_code_cell(_clip(plan.answers.get(gid, "# (this answer cell was missing from the submission)"), MAX_CODE)))
+            cells.append(new_code_cell(_clip(cell.source, MAX_CODE)))
+            if answer_comments.get(gid):
+                cells.append(_html_cell(f"<div class='ag-result ag-hand'><b>Instructor's comment:</b>"
+                                        f"<pre class='ag-text'>{_e(_clip(answer_comments[gid], MAX_TEXT))}</pre></div>"))
         elif meta.get("grade"):
             cells.append(new_code_cell(HIDDEN.sub("", cell.source).rstrip()))
             if gid in by_id:
-                cells.append(new_markdown_cell(_result_md(by_id[gid])))
+                cells.append(_html_cell(result_html(by_id[gid])))
         else:
             cells.append(new_code_cell(cell.source))
     return _to_html(cells)
-
-
-def render_problem(job, rows) -> str:
-    """Feedback when nothing could be graded (missing or invalid notebook)."""
-    return _to_html([new_markdown_cell(_header(job, rows)),
-                     new_markdown_cell("\n\n".join(_result_md(r) for r in rows))])

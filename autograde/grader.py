@@ -8,7 +8,8 @@ a local process pool or on a Dask worker. Its steps, each small and tested on it
 3. :func:`write_job` — the job folder: notebook, limits, and each graded name's cases (from the seed).
 4. :func:`autograde.sandbox.run` — execute in the sandbox (or unsandboxed, for self-grading only).
 5. :func:`score` — read the untrusted results, compare with the reference *here*, score each cell.
-6. :func:`autograde.feedback.render` — per-question feedback, hidden tests never shown.
+6. :func:`autograde.autograded.build` — the autograded notebook (nbgrader's ``autograded/`` file, for
+   formgrader, and the source of the feedback, which :mod:`autograde.outputs` renders from it).
 
 Order matters: the reference is loaded and compared only after the sandbox has finished (step 5),
 in this process; nothing of it is in the job folder the sandbox sees (step 3 writes inputs only).
@@ -84,14 +85,18 @@ class Job:
 
 @dataclass
 class Result:
+    """One graded notebook: plain data sent back from a worker to the one process that records it."""
+
     student_id: str
     assignment: str
     notebook: str
     rows: list[GradeRow]
-    feedback_html: str
+    autograded: str              # the autograded notebook (JSON) for formgrader and feedback; "" when nothing ran
     seconds: float
     key: str = ""
     seed: int = 0
+    notes: str = ""              # facts about the submission worth telling (renamed file, missing cells, ...)
+    cacheable: bool = True       # False for a host-side failure: never reused as the student's result
 
 
 class InvalidSubmission(ValueError):
@@ -270,7 +275,7 @@ def _rows_for_all(job: Job, graded: list[assemble.GradedCell], status: str, mess
 
 def grade_notebook(job: Job) -> Result:
     """Grade one submitted notebook (runs in a worker process or on a Dask worker)."""
-    from autograde import feedback
+    from autograde import autograded
 
     t0 = time.monotonic()
     limits = sandbox.Limits(**job.limits)
@@ -279,18 +284,18 @@ def grade_notebook(job: Job) -> Result:
     nb_stem = Path(job.notebook).stem
     if job.submission is None:
         rows = _rows_for_all(job, graded, job.problem_status, job.problem or f"no {job.notebook} was submitted")
-        return Result(job.student_id, job.assignment, nb_stem, rows, feedback.render_problem(job, rows), time.monotonic() - t0, job.key(), job.seed)
+        return Result(job.student_id, job.assignment, nb_stem, rows, "", time.monotonic() - t0, job.key(), job.seed, job.problem)
     try:
         submission = read_submission(job.submission)
     except InvalidSubmission as exc:
         rows = _rows_for_all(job, graded, "invalid", str(exc))
-        return Result(job.student_id, job.assignment, nb_stem, rows, feedback.render_problem(job, rows), time.monotonic() - t0, job.key(), job.seed)
+        return Result(job.student_id, job.assignment, nb_stem, rows, "", time.monotonic() - t0, job.key(), job.seed, job.problem)
 
     try:
         plan = assemble.plan(source, submission)
     except (TypeError, ValueError, AttributeError, KeyError) as exc:  # cells of the wrong types, and the like
         rows = _rows_for_all(job, graded, "invalid", f"not a valid notebook: {type(exc).__name__}: {str(exc)[:200]}")
-        return Result(job.student_id, job.assignment, nb_stem, rows, feedback.render_problem(job, rows), time.monotonic() - t0, job.key(), job.seed)
+        return Result(job.student_id, job.assignment, nb_stem, rows, "", time.monotonic() - t0, job.key(), job.seed, job.problem)
     work = Path(tempfile.mkdtemp(prefix=f"autograde-job-{job.run_tag}-" if job.run_tag else "autograde-job-"))
     try:
         cases = write_job(work, plan, job.seed, limits)
@@ -333,7 +338,12 @@ def grade_notebook(job: Job) -> Result:
             diagnosis = ";".join(v.diagnosis for v in verdicts if v.diagnosis)
             rows.append(GradeRow(job.student_id, job.assignment, nb_stem, cell.grade_id, score, cell.points, status,
                                  message[:1000], diagnosis))
-        html = feedback.render(job, source, plan, rows, notes)
+        try:
+            executed = read_untrusted_json(work / "out" / "executed.ipynb", autograded.MAX_EXECUTED_BYTES)
+        except WireError:
+            executed = None
+        graded_nb = autograded.build(source, plan, autograded.executed_cells(executed), rows)
     finally:
         sandbox.cleanup(work)
-    return Result(job.student_id, job.assignment, nb_stem, rows, html, time.monotonic() - t0, job.key(), job.seed)
+    return Result(job.student_id, job.assignment, nb_stem, rows, nbformat.writes(graded_nb), time.monotonic() - t0,
+                  job.key(), job.seed, notes)

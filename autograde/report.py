@@ -1,4 +1,18 @@
-"""The class report: a self-contained HTML page with a score histogram per question and the statuses."""
+"""The class report (``report.html``) and the printed summary, for an instructor, at class size.
+
+The report is one self-contained HTML page (inline images, a few lines of inline script to sort
+tables), readable for a class of 100:
+
+1. the summary (as printed in the terminal, wrapped);
+2. a per-student totals table, written answers included, sortable, and a histogram of the totals;
+3. per question: a histogram of its scores and **what the class got wrong**: how many got it right,
+   each known mistake with its count and share ("sigmoid: 31 % exp(+z) sign slip"), "wrong, not
+   diagnosed", and the other statuses, as a table and a horizontal bar chart;
+4. every grade, in a collapsed, sortable table.
+
+Everything a student controls (ids, messages, comments) is escaped here; in the terminal it is made
+printable (:func:`autograde.safetext.printable`), so no control sequence reaches the instructor's terminal.
+"""
 from __future__ import annotations
 
 import base64
@@ -9,8 +23,23 @@ from pathlib import Path
 
 from autograde.course import GradeRow
 
+try:
+    from autograde.safetext import printable
+except ImportError:  # pragma: no cover - until the safe-text module lands
+    def printable(text, limit: int = 200) -> str:
+        text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in str(text))
+        return text if len(text) <= limit else text[:limit] + "..."
 
-def _histogram_png(scores: list[float], max_score: float, title: str) -> str:
+HAND = ("manual", "graded")  # a written answer: graded by hand in formgrader
+
+
+def _png(fig) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    return base64.b64encode(buf.getvalue()).decode()
+
+
+def _histogram_png(scores: list[float], max_score: float, title: str, xlabel: str = "score") -> str:
     from matplotlib.figure import Figure  # no pyplot: no global state, works headless
 
     fig = Figure(figsize=(3.6, 2.4), layout="constrained")
@@ -18,66 +47,213 @@ def _histogram_png(scores: list[float], max_score: float, title: str) -> str:
     bins = max(2, min(10, int(max_score * 2) + 1)) if max_score > 0 else 2
     ax.hist(scores, bins=bins, range=(0, max(max_score, 1e-9)), color="#0072B2", edgecolor="white")
     ax.set_title(title, fontsize=9)
-    ax.set_xlabel("score")
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("students")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
-    return base64.b64encode(buf.getvalue()).decode()
+    return _png(fig)
+
+
+def _bars_png(labels: list[str], counts: list[int], title: str) -> str:
+    """What the class did on one question, as horizontal bars (right, each known mistake, the rest)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(4.6, 0.45 * len(labels) + 0.9), layout="constrained")
+    ax = fig.subplots()
+    colors = ["#009E73" if lab == "right" else "#D55E00" if lab.startswith("mistake") else "#999999" for lab in labels]
+    ax.barh(range(len(labels)), counts, color=colors)
+    ax.set_yticks(range(len(labels)), [lab.split(": ", 1)[-1][:38] for lab in labels], fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("students")
+    ax.set_title(title, fontsize=9)
+    return _png(fig)
+
+
+def _says(rows: list[GradeRow]) -> dict[str, str]:
+    """Mistake id -> its sentence, from the items (trusted side)."""
+    from autograde.items import all_items
+
+    out = {}
+    try:
+        items = all_items()
+    except Exception:  # a broken items module must not cost the instructor the report
+        return out
+    for item in items.values():
+        for m in item.mistakes:
+            out.setdefault(m.id, m.says)
+    return out
+
+
+def mistake_table(rows: list[GradeRow]) -> dict[tuple, list[tuple[str, int]]]:
+    """Per question (assignment, notebook, grade_id): [(label, count)] — right, each known mistake, wrong
+    not diagnosed, and other statuses (missing, error, ...)."""
+    says = _says(rows)
+    out: dict[tuple, list[tuple[str, int]]] = {}
+    by_q: dict[tuple, list[GradeRow]] = defaultdict(list)
+    for r in rows:
+        if r.status not in HAND:
+            by_q[(r.assignment, r.notebook, r.grade_id)].append(r)
+    for q, qrows in by_q.items():
+        counts: Counter = Counter()
+        for r in qrows:
+            if r.status == "ok":
+                counts["right"] += 1
+            elif r.diagnosis:
+                for d in r.diagnosis.split(";"):
+                    counts[f"mistake: {d} — {says.get(d, d)}"] += 1
+            elif r.status == "failed" and "not implemented" not in r.message:
+                counts["wrong, not diagnosed"] += 1
+            else:
+                counts[f"{r.status}" if r.status != "failed" else "not implemented"] += 1
+        ordered = [("right", counts.pop("right", 0))]
+        ordered += sorted(((k, v) for k, v in counts.items() if k.startswith("mistake")), key=lambda kv: -kv[1])
+        ordered += sorted(((k, v) for k, v in counts.items() if not k.startswith("mistake")), key=lambda kv: -kv[1])
+        out[q] = ordered
+    return out
+
+
+def top_mistakes(rows: list[GradeRow], n: int = 3) -> list[tuple[str, str, int, int]]:
+    """The ``n`` most common known mistakes of the class: (question, mistake label, count, students)."""
+    found = []
+    for (a, nb, gid), table in mistake_table(rows).items():
+        total = sum(c for _, c in table)
+        found += [(f"{nb}/{gid}", label[len("mistake: "):], c, total) for label, c in table if label.startswith("mistake") and c]
+    return sorted(found, key=lambda t: -t[2])[:n]
 
 
 def summary_lines(rows: list[GradeRow]) -> list[str]:
-    """Counts per status and the mean autograded score per notebook, for the terminal."""
-    statuses = Counter(r.status for r in rows)
-    written = {(r.assignment, r.notebook, r.grade_id) for r in rows if r.status == "manual"}  # graded by hand
-    per_nb: dict[tuple, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    item_max: dict[tuple, float] = {}
+    """Counts per status, the mean score per notebook (autograded, and with written answers), the class's
+    most common mistakes and every problem, for the terminal (student text made printable)."""
+    statuses = Counter("awaiting manual grading" if r.status == "manual" and r.score is None else r.status for r in rows)
+    per_nb: dict[tuple, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
+    item_max: dict[tuple, tuple[float, bool]] = {}
     for r in rows:
-        if (r.assignment, r.notebook, r.grade_id) in written:
-            continue
-        per_nb[(r.assignment, r.notebook)][r.student_id] += r.score
-        item_max[(r.assignment, r.notebook, r.grade_id)] = r.max_score
-    maxes = {key: sum(m for (a, nb, _), m in item_max.items() if (a, nb) == key) for key in per_nb}
+        acc = per_nb[(r.assignment, r.notebook)][r.student_id]
+        if r.status not in HAND:
+            acc[0] += r.score or 0.0
+        acc[1] += r.score or 0.0
+        item_max[(r.assignment, r.notebook, r.grade_id)] = (r.max_score, r.status in HAND)
     lines = ["statuses: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))]
     for key, students in sorted(per_nb.items()):
-        vals = list(students.values())
-        lines.append(f"{key[0]}/{key[1]}: {len(vals)} students, mean {sum(vals) / len(vals):.2f} / {maxes[key]:g}")
+        auto_max = sum(m for (a, nb, _), (m, hand) in item_max.items() if (a, nb) == key and not hand)
+        all_max = sum(m for (a, nb, _), (m, hand) in item_max.items() if (a, nb) == key)
+        autos = [v[0] for v in students.values()]
+        alls = [v[1] for v in students.values()]
+        line = f"{key[0]}/{key[1]}: {len(autos)} students, mean {sum(autos) / len(autos):.2f} / {auto_max:g} autograded"
+        if all_max > auto_max:
+            line += f", {sum(alls) / len(alls):.2f} / {all_max:g} with written answers"
+        lines.append(line)
+    top = top_mistakes(rows)
+    if top:
+        lines.append("most common mistakes:")
+        for q, label, c, total in top:
+            lines.append(f"  {c}/{total} {printable(q, 80)}: {printable(label, 120)}")
     problems: dict[tuple, list[GradeRow]] = defaultdict(list)  # one line per student notebook and status
     for r in rows:
-        if r.status not in ("ok", "failed", "manual"):
+        if r.status not in ("ok", "failed", "manual", "graded"):
             problems[(r.student_id, r.assignment, r.notebook, r.status)].append(r)
     for (student, _, nb, status), prs in list(problems.items())[:12]:
         which = "every question" if len(prs) == len([r for r in rows if r.student_id == student and r.notebook == nb]) \
             else ", ".join(r.grade_id for r in prs[:4]) + ("..." if len(prs) > 4 else "")
-        lines.append(f"  {status:8s} {student}/{nb} ({which}): {prs[0].message[:140]}")
+        lines.append(f"  {status:8s} {printable(student, 60)}/{nb} ({which}): {printable(prs[0].message, 140)}")
     if len(problems) > 12:
         lines.append(f"  ... and {len(problems) - 12} more (see grades.csv)")
     return lines
 
 
+SORT_JS = """<script>
+document.querySelectorAll('table.sortable th').forEach(function (th) {
+  th.style.cursor = 'pointer'; th.title = 'sort';
+  th.addEventListener('click', function () {
+    var table = th.closest('table'), i = Array.prototype.indexOf.call(th.parentNode.children, th);
+    var rows = Array.prototype.slice.call(table.querySelectorAll('tr')).slice(1);
+    var dir = th.dataset.dir === 'asc' ? -1 : 1; th.dataset.dir = dir === 1 ? 'asc' : 'desc';
+    rows.sort(function (a, b) {
+      var x = a.children[i].dataset.v || a.children[i].textContent, y = b.children[i].dataset.v || b.children[i].textContent;
+      var nx = parseFloat(x), ny = parseFloat(y);
+      return dir * (isNaN(nx) || isNaN(ny) ? x.localeCompare(y) : nx - ny);
+    });
+    rows.forEach(function (r) { table.appendChild(r); });
+  });
+});
+</script>"""
+
+
+def _td(value, sort_value=None) -> str:
+    attr = f" data-v='{html.escape(str(sort_value), quote=True)}'" if sort_value is not None else ""
+    return f"<td{attr}>{html.escape(str(value))}</td>"
+
+
 def write(rows: list[GradeRow], path: Path) -> Path:
+    e = html.escape
+    parts = ["<!doctype html><meta charset='utf-8'><title>autograde report</title>",
+             "<style>body{font-family:sans-serif;margin:2em;max-width:1200px} .q{display:inline-block;margin:0.5em;"
+             "vertical-align:top;max-width:520px} table{border-collapse:collapse;margin:0.5em 0} td,th{border:1px solid #ccc;"
+             "padding:2px 6px;font-size:90%} th{background:#eee} pre.summary{white-space:pre-wrap;word-break:break-word;"
+             "background:#f7f7f7;padding:0.6em} small{color:#555}</style>",
+             "<h1>Grading report</h1>", "<pre class='summary'>" + e("\n".join(summary_lines(rows))) + "</pre>"]
+
+    # per-student totals, written answers included
+    assignments = sorted({r.assignment for r in rows})
+    students = sorted({r.student_id for r in rows})
+    tot: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
+    for r in rows:
+        acc = tot[(r.student_id, r.assignment)]
+        acc[0] += r.score or 0.0
+        acc[1] += r.max_score
+        acc[2] += 1 if r.score is None else 0
+    parts.append(f"<h2>Totals per student ({len(students)} students)</h2>")
+    grand = {s: sum(tot[(s, a)][0] for a in assignments) for s in students}
+    grand_max = max((sum(tot[(s, a)][1] for a in assignments) for s in students), default=0.0)
+    if students:
+        png = _histogram_png(list(grand.values()), grand_max, "Total score of each student", "total score (written answers included)")
+        parts.append(f"<img alt='histogram of the students\u2019 totals' src='data:image/png;base64,{png}'>")
+    head = "".join(f"<th>{e(a)}</th>" for a in assignments)
+    parts.append(f"<table class='sortable'><tr><th>student</th>{head}<th>total</th><th>awaiting manual grading</th></tr>")
+    for s in students:
+        cells = "".join(_td(f"{tot[(s, a)][0]:g} / {tot[(s, a)][1]:g}" if (s, a) in tot else "–", tot[(s, a)][0] if (s, a) in tot else -1)
+                        for a in assignments)
+        waiting = sum(tot[(s, a)][2] for a in assignments if (s, a) in tot)
+        parts.append(f"<tr>{_td(s)}{cells}{_td(f'{grand[s]:g} / {grand_max:g}', grand[s])}{_td(waiting)}</tr>")
+    parts.append("</table>")
+
+    # per question: scores and what the class got wrong
+    parts.append("<h2>Each question: scores and what the class got wrong</h2>")
+    tables = mistake_table(rows)
     by_q: dict[tuple, list[GradeRow]] = defaultdict(list)
     for r in rows:
         by_q[(r.assignment, r.notebook, r.grade_id)].append(r)
-    parts = ["<!doctype html><meta charset='utf-8'><title>autograde report</title>",
-             "<style>body{font-family:sans-serif;margin:2em} .q{display:inline-block;margin:0.5em;vertical-align:top}"
-             "table{border-collapse:collapse} td,th{border:1px solid #ccc;padding:2px 6px}</style>",
-             "<h1>Grading report</h1>", "<pre>" + html.escape("\n".join(summary_lines(rows))) + "</pre>",
-             "<h2>Score per question</h2>"]
-    for (a, nb, gid), qrows in by_q.items():
-        auto = [r for r in qrows if r.status != "manual"]
-        counts = Counter(r.status for r in qrows)
-        caption = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-        if auto:
-            png = _histogram_png([r.score for r in auto], auto[0].max_score, f"{nb}/{gid}")
-            parts.append(f"<div class='q'><img alt='histogram of {html.escape(gid)}' src='data:image/png;base64,{png}'>"
-                         f"<br><small>{html.escape(caption)}</small></div>")
+    for q, qrows in by_q.items():
+        a, nb, gid = q
+        graded = [r for r in qrows if r.score is not None]
+        block = [f"<div class='q'><h3>{e(nb)}/{e(gid)}</h3>"]
+        if graded:
+            png = _histogram_png([r.score for r in graded], qrows[0].max_score, f"{nb}/{gid}: scores")
+            block.append(f"<img alt='histogram of {e(gid)}' src='data:image/png;base64,{png}'>")
+        if q in tables:
+            table = tables[q]
+            total = sum(c for _, c in table) or 1
+            block.append("<table><tr><th>outcome</th><th>students</th><th>share</th></tr>" + "".join(
+                f"<tr><td>{e(label)}</td><td>{c}</td><td>{100 * c / total:.0f} %</td></tr>" for label, c in table if c or label == "right")
+                + "</table>")
+            shown = [(label, c) for label, c in table if c]
+            if shown:
+                png = _bars_png([lab for lab, _ in shown], [c for _, c in shown], f"{gid}: what the class did")
+                block.append(f"<img alt='outcomes of {e(gid)}' src='data:image/png;base64,{png}'>")
         else:
-            parts.append(f"<div class='q'><b>{html.escape(nb)}/{html.escape(gid)}</b><br><small>{html.escape(caption)}</small></div>")
-    parts.append("<h2>Every grade</h2><table><tr><th>student</th><th>assignment</th><th>notebook</th><th>question</th>"
-                 "<th>score</th><th>status</th><th>message</th></tr>")
+            counts = Counter("awaiting manual grading" if r.score is None else r.status for r in qrows)
+            block.append("<small>" + e(", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))) + "</small>")
+        block.append("</div>")
+        parts.append("".join(block))
+
+    parts.append(f"<h2>Every grade</h2><details><summary>{len(rows)} grades (click to show; click a heading to sort)</summary>"
+                 "<table class='sortable'><tr><th>student</th><th>assignment</th><th>notebook</th><th>question</th>"
+                 "<th>score</th><th>status</th><th>diagnosis</th><th>message</th><th>comment</th></tr>")
     for r in rows:
-        parts.append("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in
-                                      (r.student_id, r.assignment, r.notebook, r.grade_id, f"{r.score:g}/{r.max_score:g}", r.status, r.message)) + "</tr>")
-    parts.append("</table>")
+        score = "" if r.score is None else f"{r.score:g}"
+        parts.append("<tr>" + _td(r.student_id) + _td(r.assignment) + _td(r.notebook) + _td(r.grade_id)
+                     + _td(f"{score}/{r.max_score:g}", r.score if r.score is not None else -1)
+                     + _td("awaiting manual grading" if r.score is None else r.status) + _td(r.diagnosis)
+                     + _td(r.message) + _td(r.comment) + "</tr>")
+    parts.append("</table></details>")
+    parts.append(SORT_JS)
     path.write_text("\n".join(parts))
     return path

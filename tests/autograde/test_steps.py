@@ -8,7 +8,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograde import assemble, grader, samples
+from autograde import autograded, assemble, grader, samples
 from autograde.items import get_item
 from autograde.spec import Case, Seed, compare, to_arrays
 from autograde.sandboxed.wire import WireError, decode_array, decode_case, encode_array, encode_case, read_untrusted_json
@@ -141,7 +141,8 @@ def test_case_seeds_differ_per_name_and_repeat_per_seed():
 
 
 def test_feedback_escapes_what_the_student_wrote(source, release_nb01):
-    """Do a <script>, a javascript: link or a fake heading written by the student reach the feedback only as text?"""
+    """Do a <script>, a javascript: link or a fake heading written by the student (in an answer, a message, their folder
+    name, a note or a comment) reach the feedback only as text?"""
     from autograde import feedback
     from autograde.course import GradeRow
 
@@ -150,12 +151,15 @@ def test_feedback_escapes_what_the_student_wrote(source, release_nb01):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "xor_proof":
             cell.source = "My proof <script>alert('x')</script> [proof](javascript:alert(1)) ![t](https://evil.example/p.png)"
     plan = assemble.plan(source, sub)
-    job = grader.Job("eve<img src=x>", "01_perceptron", "perceptron.ipynb", "", None)
-    rows = [GradeRow(job.student_id, "01_perceptron", "perceptron", "test_step", 0.0, 1.0, "error",
+    student = "eve<img src=x>\n\n[Click here](javascript:alert(3))\n\n"
+    rows = [GradeRow(student, "01_perceptron", "perceptron", "test_step", 0.0, 1.0, "error",
                      "step: raised ValueError: <script>steal()</script>\n\n# Grader: full marks [x](javascript:alert(2))"),
-            GradeRow(job.student_id, "01_perceptron", "perceptron", "xor_proof", 0.0, 2.0, "manual", "graded by hand")]
-    html_text = feedback.render(job, source, plan, rows)
-    for bad in ["<script>alert", "<script>steal", "<img src=x>", 'href="javascript:', "<img src=\"https://evil", "<h1>Grader"]:
+            GradeRow(student, "01_perceptron", "perceptron", "xor_proof", None, 2.0, "manual", "awaiting manual grading",
+                     comment="see <script>x()</script>\n\n[here](javascript:alert(4))")]
+    graded_nb = autograded.build(source, plan, [], rows)
+    html_text = feedback.render(student, "01_perceptron", "perceptron.ipynb", graded_nb, rows, notes=student)
+    for bad in ["<script>alert", "<script>steal", "<script>x()", "<img src=x>", 'href="javascript:', "href='javascript:",
+                "<img src=\"https://evil", "<h1>Grader", ">Click here</a>"]:
         assert bad not in html_text, bad
     assert "&lt;script&gt;alert" in html_text and "Grader: full marks" in html_text
     assert "<h2" in html_text  # the trusted prose still renders as HTML
@@ -173,9 +177,9 @@ def test_feedback_clips_huge_answers(source, release_nb01):
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "xor_proof":
             cell.source = "[a](" * 100_000
     plan = assemble.plan(source, sub)
-    job = grader.Job("s", "01_perceptron", "perceptron.ipynb", "", None)
+    rows = [GradeRow("s", "01_perceptron", "perceptron", "xor_proof", None, 2, "manual", "")]
     t0 = time.monotonic()
-    html_text = feedback.render(job, source, plan, [GradeRow("s", "01_perceptron", "perceptron", "xor_proof", 0, 2, "manual", "")])
+    html_text = feedback.render("s", "01_perceptron", "perceptron.ipynb", autograded.build(source, plan, [], rows), rows)
     assert time.monotonic() - t0 < 30
     assert "more characters not shown" in html_text
 

@@ -1,0 +1,175 @@
+"""Every output of a graded course, rebuilt from the record: ``grades.csv``, ``totals.csv``, feedback, the report.
+
+    autograde report --course-dir DIR      (after manual grading in formgrader; re-runs nothing)
+
+The record is two things, both in the course directory: the grader's stored result of each
+submitted notebook (``.autograde/cache/``: per-question statuses, messages and diagnoses, which the
+gradebook has no place for) and nbgrader's gradebook (scores; manual scores and comments given in
+formgrader). Steps, in order:
+
+1. :func:`stored_results` — every notebook's stored result;
+2. :func:`merge` — each row takes the gradebook's word: a manual score (and comment) replaces the
+   autograded one; a written answer without one is blank and "awaiting manual grading";
+3. ``grades.csv`` (one row per student, notebook and question) and ``totals.csv`` (one row per student
+   and assignment, with the columns of ``nbgrader export`` and the same numbers);
+4. feedback, re-rendered only for notebooks whose rows, notes or autograded notebook changed;
+5. ``report.html`` (:mod:`autograde.report`).
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from autograde import course, gradebook, report
+from autograde.course import GradeRow
+
+CACHE_DIR = ".autograde"
+TOTALS_FIELDS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
+                 "raw_score", "late_submission_penalty", "score", "max_score", "awaiting_manual_grading")
+
+
+def feedback_path(course_dir: Path, student: str, assignment: str, notebook: str) -> Path:
+    return course_dir / "feedback" / student / assignment / f"{notebook}.html"
+
+
+def autograded_path(course_dir: Path, student: str, assignment: str, notebook: str) -> Path:
+    return course_dir / "autograded" / student / assignment / f"{notebook}.ipynb"
+
+
+def stored_results(course_dir: Path) -> list[dict]:
+    """Every stored result of the course (one per student, assignment and notebook)."""
+    out = []
+    for path in sorted((course_dir / CACHE_DIR / "cache").glob("*/*/*.json")):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict) and {"student_id", "assignment", "notebook", "rows"} <= set(data):
+            out.append(data)
+    return out
+
+
+def merge(rows: list[GradeRow], marks: dict) -> list[GradeRow]:
+    """The rows as the gradebook has them now: manual scores and comments in, ungraded written answers blank."""
+    out = []
+    for r in rows:
+        mark = marks.get((r.student_id, r.assignment, r.notebook, r.grade_id))
+        comment = mark.comment if mark else ""
+        if r.status in ("manual", "graded"):
+            if mark is not None and mark.manual_score is not None:
+                r = replace(r, score=mark.manual_score, status="graded", message="graded by hand in formgrader")
+            elif r.message == "unanswered":
+                r = replace(r, score=0.0, status="manual")
+            else:
+                r = replace(r, score=None, status="manual", message="awaiting manual grading")
+        elif mark is not None and mark.manual_score is not None and mark.manual_score != r.score:
+            r = replace(r, score=mark.manual_score,
+                        message=f"{r.message} (score set by hand in formgrader: {mark.manual_score:g} of {r.max_score:g})".strip())
+        out.append(replace(r, comment=comment))
+    return out
+
+
+def totals(rows: list[GradeRow], subs: dict) -> list[dict]:
+    """One row per student and assignment, as ``nbgrader export`` computes it (score = raw - late penalty, at least 0)."""
+    by: dict[tuple, list[GradeRow]] = {}
+    for r in rows:
+        by.setdefault((r.student_id, r.assignment), []).append(r)
+    out = []
+    for (student, assignment), rs in sorted(by.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+        info = subs.get((student, assignment), {})
+        raw = round(sum(r.score or 0.0 for r in rs), 6)
+        penalty = float(info.get("late_submission_penalty") or 0.0)
+        out.append({"assignment": assignment, "duedate": info.get("duedate") or "", "timestamp": info.get("timestamp") or "",
+                    "student_id": student, "last_name": info.get("last_name") or "", "first_name": info.get("first_name") or "",
+                    "email": info.get("email") or "", "raw_score": raw, "late_submission_penalty": penalty,
+                    "score": max(0.0, raw - penalty), "max_score": round(sum(r.max_score for r in rs), 6),
+                    "awaiting_manual_grading": sum(1 for r in rs if r.score is None)})
+    return out
+
+
+def write_totals(rows: list[dict], path: Path) -> Path:
+    with open(path, "w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=TOTALS_FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: course.csv_safe(v) if isinstance(v, str) else v for k, v in row.items()}
+                            if hasattr(course, "csv_safe") else row)
+    return path
+
+
+def _render(task: dict) -> str:
+    import nbformat
+
+    from autograde import feedback
+
+    nb = nbformat.reads(task["autograded"], as_version=4) if task["autograded"] else None
+    rows = [GradeRow(**r) for r in task["rows"]]
+    return feedback.render(task["student_id"], task["assignment"], task["notebook_file"], nb, rows, task["notes"],
+                           task["answer_comments"])
+
+
+def _feedback_tasks(course_dir: Path, stored: list[dict], rows_by_nb: dict, marks: dict, force: bool) -> list[dict]:
+    keys_path = course_dir / CACHE_DIR / "feedback-keys.json"
+    try:
+        old_keys = json.loads(keys_path.read_text())
+    except (OSError, ValueError):
+        old_keys = {}
+    tasks = []
+    for data in stored:
+        sid, asg, nb = data["student_id"], data["assignment"], data["notebook"]
+        rows = rows_by_nb.get((sid, asg, nb), [])
+        ag_path = autograded_path(course_dir, sid, asg, nb)
+        autograded = ag_path.read_text() if data.get("has_autograded") and ag_path.is_file() else ""
+        comments = {k[3]: m.comment for k, m in marks.items() if k[:3] == (sid, asg, nb) and m.comment}
+        task = {"student_id": sid, "assignment": asg, "notebook": nb, "notebook_file": data.get("notebook_file", nb + ".ipynb"),
+                "autograded": autograded, "rows": [asdict(r) for r in rows], "notes": data.get("notes", ""),
+                "answer_comments": comments}
+        digest = hashlib.sha256(json.dumps(task, sort_keys=True).encode()).hexdigest()
+        task["digest"] = digest
+        out_path = feedback_path(course_dir, sid, asg, nb)
+        if force or old_keys.get(str(out_path)) != digest or not out_path.is_file():
+            tasks.append(task)
+    return tasks
+
+
+def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False) -> tuple[list[GradeRow], Path, Path]:
+    """Rebuild grades.csv, totals.csv, feedback and report.html from the record; returns (rows, csv, report)."""
+    stored = stored_results(course_dir)
+    marks = gradebook.marks(course_dir)
+    raw = [GradeRow(**r) for data in stored for r in data["rows"]]
+    rows = sorted(merge(raw, marks), key=lambda r: (r.student_id, r.assignment, r.notebook))
+    rows_by_nb: dict[tuple, list[GradeRow]] = {}
+    for r in rows:
+        rows_by_nb.setdefault((r.student_id, r.assignment, r.notebook), []).append(r)
+    csv_path = course.write_csv(rows, course_dir / "grades.csv")
+    write_totals(totals(rows, gradebook.submissions(course_dir)), course_dir / "totals.csv")
+
+    tasks = _feedback_tasks(course_dir, stored, rows_by_nb, marks, force_feedback)
+    if len(tasks) > 4 and workers > 1:
+        import multiprocessing
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+            htmls = list(pool.map(_render, tasks, chunksize=4))
+    else:
+        htmls = [_render(t) for t in tasks]
+    keys_path = course_dir / CACHE_DIR / "feedback-keys.json"
+    try:
+        keys = json.loads(keys_path.read_text())
+    except (OSError, ValueError):
+        keys = {}
+    for task, html_text in zip(tasks, htmls):
+        out_path = feedback_path(course_dir, task["student_id"], task["assignment"], task["notebook"])
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out_path.with_name(out_path.name + ".part")
+        tmp.write_text(html_text)
+        os.replace(tmp, out_path)
+        keys[str(out_path)] = task["digest"]
+    keys_path.parent.mkdir(parents=True, exist_ok=True)
+    keys_path.write_text(json.dumps(keys))
+    report_path = report.write(rows, course_dir / "report.html")
+    return rows, csv_path, report_path
