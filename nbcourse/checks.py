@@ -37,6 +37,39 @@ class CheckFailed(AssertionError):
     """A visible check failed; the message says what was expected and what came."""
 
 
+def _short_traceback(shell, etype, value, tb, tb_offset=None):
+    """IPython handler for :class:`CheckFailed`: the traceback ends at the student's cell, without this
+    module's internals (the message says everything; the lines of nbcourse would only distract)."""
+    import types
+    from pathlib import Path
+
+    here = str(Path(__file__).resolve().parent)
+    frames = []
+    while tb is not None:
+        if not str(Path(tb.tb_frame.f_code.co_filename).resolve()).startswith(here):
+            frames.append(tb)
+        tb = tb.tb_next
+    trimmed = None
+    for old in reversed(frames):
+        trimmed = types.TracebackType(trimmed, old.tb_frame, old.tb_lasti, old.tb_lineno)
+    stb = shell.InteractiveTB.structured_traceback(etype, value, trimmed, tb_offset=tb_offset)
+    shell._showtraceback(etype, value, stb)  # IPython leaves showing it to the handler: an error output, as usual
+    return stb
+
+
+def _install_short_tracebacks() -> None:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to do
+        return
+    shell = get_ipython()
+    if shell is not None and hasattr(shell, "set_custom_exc"):
+        shell.set_custom_exc((CheckFailed,), _short_traceback)
+
+
+_install_short_tracebacks()
+
+
 def _describe(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
@@ -55,6 +88,14 @@ def _as_array(value: Any, what: str) -> np.ndarray:
     if arr.dtype == object:
         raise CheckFailed(f"{what}: expected a numeric array, got {_describe(value)} with dtype object")
     return arr
+
+
+def _num(x: Any) -> str:
+    """A number as a student reads it: ``0.5``, not numpy 2's ``np.float64(0.5)``."""
+    try:
+        return f"{float(x):.6g}"
+    except (TypeError, ValueError):
+        return str(x)
 
 
 def _index(flat_index: int, shape: tuple) -> str:
@@ -84,7 +125,7 @@ def expect_finite(value: Any, what: str = "result") -> None:
         first = int(np.flatnonzero(bad)[0])
         raise CheckFailed(
             f"{what}: {int(bad.sum())} of {arr.size} entries are NaN or infinite; "
-            f"the first is entry {_index(first, arr.shape) or '(scalar)'} = {arr.reshape(-1)[first]}"
+            f"the first is entry {_index(first, arr.shape) or '(scalar)'} = {_num(arr.reshape(-1)[first])}"
         )
 
 
@@ -105,7 +146,7 @@ def expect_close(value: Any, expected: Any, what: str = "result", *, rtol: float
     if nan_got.any():
         first = int(np.flatnonzero(nan_got)[0])
         raise CheckFailed(
-            f"{what}: entry {_index(first, got.shape) or '(scalar)'} is NaN, expected {exp.reshape(-1)[first]!r} "
+            f"{what}: entry {_index(first, got.shape) or '(scalar)'} is NaN, expected {_num(exp.reshape(-1)[first])} "
             f"({int(nan_got.sum())} NaN entries in all; an overflow or 0/0 somewhere?)"
         )
     with np.errstate(invalid="ignore", over="ignore"):
@@ -120,7 +161,7 @@ def expect_close(value: Any, expected: Any, what: str = "result", *, rtol: float
         where = _index(worst, got.shape)
         where = f"entry {where}" if where else "the value"
         raise CheckFailed(
-            f"{what}: {where} differs: got {got.reshape(-1)[worst]!r}, expected {exp.reshape(-1)[worst]!r} "
+            f"{what}: {where} differs: got {_num(got.reshape(-1)[worst])}, expected {_num(exp.reshape(-1)[worst])} "
             f"(|difference| {diff.reshape(-1)[worst]:.3g} > tolerance {tol.reshape(-1)[worst]:.3g}); "
             f"{n_bad} of {got.size} entries are off"
         )
@@ -138,7 +179,7 @@ def expect_equal(value: Any, expected: Any, what: str = "result") -> None:
         where = _index(first, arr.shape)
         where = f"entry {where}" if where else "the value"
         raise CheckFailed(
-            f"{what}: {where} is {arr.reshape(-1)[first]!r}, expected {exp.reshape(-1)[first]!r} "
+            f"{what}: {where} is {_num(arr.reshape(-1)[first])}, expected {_num(exp.reshape(-1)[first])} "
             f"({int(np.sum(neq))} of {arr.size} entries differ)"
         )
 
