@@ -1,0 +1,221 @@
+"""Mutation test of the hidden tests: is every known mistake rejected and named, and every correct alternative passed?
+
+Every graded item of every notebook (found by convention: :func:`autograde.items.all_items`) is run
+through the grader's own path, on several fixed seeds:
+
+1. the cases from ``case_rng(seed, name)``, written to a job folder by :func:`autograde.grader.write_job`
+   (JSON, as the sandbox reads them);
+2. each variant (known mistake or correct alternative) evaluated on them by the sandbox's harness
+   (:func:`autograde.sandboxed.harness.record`: the item's probe, warnings silenced, results as JSON);
+3. the results read back and judged by :func:`autograde.grader.score_name`: ``judge`` and
+   ``diagnose`` against the reference of :func:`autograde.reference.load_reference`.
+
+Only the notebook's execution and the sandbox itself are left out (``tests/autograde/test_grade_class.py``
+covers them). Re-run: ``.venv/bin/python -m pytest tests/autograde/test_mutation.py -q``.
+"""
+from __future__ import annotations
+
+import inspect
+import itertools
+import re
+import textwrap
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import numpy as np
+import pytest
+
+from autograde import assemble, grader, samples, sandbox
+from autograde.items import all_items, demo_bugs, modules
+from autograde.judge import judge, outputs_of
+from autograde.reference import course_root, load_reference, source_notebook
+from autograde.sandboxed import harness
+from autograde.spec import Item, case_rng, compare
+
+SEEDS = (0, 1, 7, 12345, 2**31 - 1)
+
+# Graded names with no honest correct alternative, and why (keep this short: DESIGN.md asks for one
+# alternative per graded function). Notebook 01 has none: every function has another formula or a
+# loop, and every set of gate weights has other valid weights.
+NO_ALTERNATIVE: dict[str, str] = {}
+
+ITEMS = list(all_items().values())
+NAMES = [item.name for item in ITEMS]
+RUN = sandbox.RunInfo(returncode=0, wall_seconds=0.0, timed_out=False, oom_killed=False, stderr_tail="")
+
+
+@lru_cache(maxsize=None)
+def _job(name: str, seed: int, root: str) -> tuple[Path, list]:
+    """A job folder holding one graded name's cases (written by the grader's own write_job), and its trusted cases."""
+    job = Path(root) / f"{name}-{seed}"
+    plan = SimpleNamespace(notebook=nbformat.v4.new_notebook(), graded=[SimpleNamespace(names=[name])])
+    cases = grader.write_job(job, plan, seed, sandbox.Limits())
+    return job, cases[name]
+
+
+@lru_cache(maxsize=None)
+def _verdict(name: str, kind: str, variant_id: str, seed: int, root: str) -> grader.NameVerdict:
+    """The grader's verdict on one variant of ``name`` (a mistake or an alternative) for one seed."""
+    item = all_items()[name]
+    variant = next(v for v in getattr(item, kind) if v.id == variant_id)
+    job, cases = _job(name, seed, root)
+    harness.record(name, variant.impl, folder=str(job))
+    reference = load_reference(item.notebook)
+    return grader.score_name(name, f"test_{name}", cases, reference, job / "out", {}, RUN, sandbox.Limits())
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("mutation"))
+
+
+def _failures(item: Item, kind: str, root: str, bad) -> list[str]:
+    out = []
+    for variant, seed in itertools.product(getattr(item, kind), SEEDS):
+        verdict = _verdict(item.name, kind, variant.id, seed, root)
+        why = bad(variant, verdict)
+        if why:
+            out.append(f"{variant.id} (seed {seed}): {why}")
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_known_mistake_is_rejected(name, root):
+    """Does every known mistake of this item fail its hidden cases (e.g. is the exp(+z) sigmoid rejected)?"""
+    item = all_items()[name]
+    failures = _failures(item, "mistakes", root,
+                         lambda m, v: "passed the hidden cases: add a case that tells it apart" if v.status == "ok" else "")
+    assert failures == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_known_mistake_is_named_as_itself(name, root):
+    """Is every known mistake of this item diagnosed as itself ("this looks like: <its sentence>")?"""
+    item = all_items()[name]
+
+    def bad(m, v):
+        if v.status == "ok":
+            return "passed, so it cannot be named"
+        if v.diagnosis != m.id:
+            return f"diagnosed as {v.diagnosis or 'nothing'}; message: {v.message[:200]}"
+        if f"this looks like: {m.says}" not in v.message:
+            return f"the message does not carry its sentence: {v.message[:200]}"
+        return ""
+    assert _failures(item, "mistakes", root, bad) == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_two_known_mistakes_look_the_same(name, root):
+    """Do any two known mistakes of this item give the same outputs on every hidden case (so neither can be named)?"""
+    item = all_items()[name]
+    same = []
+    for seed in SEEDS:
+        _, cases = _job(name, seed, root)
+        outs = {m.id: outputs_of(item, m.impl, cases) for m in item.mistakes}
+        for (a, out_a), (b, out_b) in itertools.combinations(outs.items(), 2):
+            if all(not isinstance(x, str) and not isinstance(y, str) and compare(item, x, y).ok
+                   for x, y in zip(out_a, out_b)):
+                same.append(f"{a} and {b} (seed {seed})")
+    assert same == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_correct_alternative_passes(name, root):
+    """Does every correct alternative of this item keep full marks (a loop, another stable formula, other weights)?"""
+    item = all_items()[name]
+    failures = _failures(item, "alternatives", root,
+                         lambda a, v: "" if v.status == "ok" else f"{v.status}: {v.message[:300]}")
+    assert failures == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_item_has_two_mistakes_and_an_alternative(name):
+    """Does this item list at least two known mistakes and one correct alternative (or a reason why none exists)?"""
+    item = all_items()[name]
+    assert len(item.mistakes) >= 2, f"{name} lists {len(item.mistakes)} known mistake(s); DESIGN.md asks for two"
+    assert item.alternatives or name in NO_ALTERNATIVE, (
+        f"{name} lists no correct alternative; add one, or add {name!r} to NO_ALTERNATIVE with the reason")
+    for kind in ("mistakes", "alternatives"):
+        ids = [v.id for v in getattr(item, kind)]
+        assert len(ids) == len(set(ids)), f"{name}: duplicate {kind} ids {ids}"
+        assert all(re.fullmatch(r"\w{1,40}", i, re.ASCII) for i in ids), f"{name}: {kind} ids must be short snake_case: {ids}"
+    assert all(m.says.strip() and "\n" not in m.says for m in item.mistakes), f"{name}: each mistake says one sentence"
+
+
+def test_exemptions_name_real_items():
+    """Does every exemption from 'one alternative' name a graded item that really has none?"""
+    assert [n for n in NO_ALTERNATIVE if n not in all_items() or all_items()[n].alternatives] == []
+
+
+@pytest.mark.parametrize("notebook", sorted(modules()))
+def test_demo_bugs_are_known_mistakes(notebook):
+    """Is each of the demo's two bugs (DEMO_BUGS) named as a known mistake, so that the demo's buggy submission is diagnosed?"""
+    reference = load_reference(notebook)
+    for gid, code in demo_bugs(notebook).items():
+        namespace = {"np": np, **vars(reference)}  # the rest of a solved notebook, as in the demo's submission
+        before = dict(namespace)
+        exec(compile(textwrap.dedent(code), f"<DEMO_BUGS[{gid!r}]>", "exec"), namespace)
+        names = [n for n, item in all_items().items() if item.notebook == notebook and namespace.get(n) is not before.get(n)]
+        assert names, f"DEMO_BUGS[{gid!r}] of {notebook} defines no graded name"
+        for n in names:
+            item = all_items()[n]
+            for seed in SEEDS:
+                cases = item.cases(case_rng(seed, n))
+                verdict = judge(item, cases, outputs_of(item, namespace[n], cases), getattr(reference, n))
+                assert not verdict.ok and verdict.diagnosis is not None, f"the demo's bug in {n} is not named: {verdict.text(n)}"
+
+
+# ------------------------------------------------------------------ what the sandbox sees
+
+
+def _mistake_code_lines() -> dict[str, str]:
+    """Distinctive source lines of every callable known mistake (line -> "item/id")."""
+    lines: dict[str, str] = {}
+    for item in ITEMS:
+        for m in item.mistakes:
+            if not callable(m.impl):
+                continue
+            try:
+                src = inspect.getsource(m.impl)
+            except (OSError, TypeError):  # compiled from a string (DEMO_BUGS): that text is the demo's submission
+                continue
+            for line in src.splitlines():
+                s = line.strip()
+                if len(s) >= 16 and not s.startswith(("def ", "#", '"""', "return _train(")):
+                    lines.setdefault(s, f"{item.name}/{m.id}")
+    return lines
+
+
+@pytest.mark.parametrize("notebook", sorted(modules()))
+def test_job_folder_holds_no_known_mistake(notebook, tmp_path):
+    """Does the job folder the sandbox sees hold no known mistake, neither its sentence nor its code?"""
+    try:
+        source_path = source_notebook(notebook)
+    except (FileNotFoundError, KeyError):
+        pytest.skip(f"{notebook} has no source notebook yet")
+    release = course_root() / "notebooks" / notebook / source_path.name
+    if not release.exists():
+        pytest.skip(f"{notebook} is not released yet")
+    source = nbformat.read(str(source_path), as_version=4)
+    plan = assemble.plan(source, samples.untouched(release))
+    grader.write_job(tmp_path, plan, SEEDS[0], sandbox.Limits())
+    text = "\n".join(p.read_text() for p in sorted(tmp_path.rglob("*")) if p.is_file())
+    assert "autograde.items" not in text
+    names = {n for cell in plan.graded for n in cell.names}
+    assert names, "no graded names in the job: the check would prove nothing"
+    says = [f"{n}/{m.id}" for n in names for m in all_items()[n].mistakes if m.says in text]
+    assert says == []
+    code = sorted({who for line, who in _mistake_code_lines().items() if line in text})
+    assert code == []
+
+
+def test_sandbox_binds_no_items():
+    """Does the sandbox's filesystem show, of autograde, only __init__.py and autograde/sandboxed (never autograde/items)?"""
+    args = sandbox._binds()
+    binds = [Path(args[i + 1]) for i, a in enumerate(args) if a == "--ro-bind"]
+    pkg = Path(grader.__file__).resolve().parent
+    items_dir = pkg / "items"
+    assert [b for b in binds if items_dir == b or items_dir.is_relative_to(b)] == []
+    assert sorted(b for b in binds if b.is_relative_to(pkg)) == sorted([pkg / "__init__.py", pkg / "sandboxed"])
