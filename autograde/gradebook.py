@@ -28,6 +28,7 @@ class Mark:
     manual_score: float | None
     comment: str
     needs_manual_grade: bool
+    extra_credit: float = 0.0
 
 
 @contextmanager
@@ -99,7 +100,7 @@ def marks(course_dir: Path) -> dict[tuple, Mark]:
                     for grade in nb.grades:
                         out[(sub.student.id, assignment.name, nb.name, grade.name)] = Mark(
                             None if grade.manual_score is None else float(grade.manual_score),
-                            comments.get(grade.name, ""), bool(grade.needs_manual_grade))
+                            comments.get(grade.name, ""), bool(grade.needs_manual_grade), float(grade.extra_credit or 0.0))
                     for name, text in comments.items():  # comments on answer cells (not graded cells themselves)
                         key = (sub.student.id, assignment.name, nb.name, name)
                         if key not in out and text:
@@ -120,3 +121,13 @@ def submissions(course_dir: Path) -> dict[tuple, dict]:
                     "late_submission_penalty": float(sub.late_submission_penalty or 0.0),
                     "last_name": sub.student.last_name, "first_name": sub.student.first_name, "email": sub.student.email}
     return out
+
+
+def assignments(course_dir: Path) -> tuple[dict[str, dict], list[dict]]:
+    """The gradebook's assignments ({name: {"duedate", "max_score"}}) and students (id and names)."""
+    if not (course_dir / "gradebook.db").exists():
+        return {}, []
+    with open_gradebook(course_dir) as gb:
+        asg = {a.name: {"duedate": a.duedate, "max_score": float(a.max_score)} for a in gb.assignments}
+        students = [{"student_id": s.id, "last_name": s.last_name, "first_name": s.first_name, "email": s.email} for s in gb.students]
+    return asg, students

@@ -70,24 +70,34 @@ def merge(rows: list[GradeRow], marks: dict) -> list[GradeRow]:
         elif mark is not None and mark.manual_score is not None and mark.manual_score != r.score:
             r = replace(r, score=mark.manual_score,
                         message=f"{r.message} (score set by hand in formgrader: {mark.manual_score:g} of {r.max_score:g})".strip())
+        if mark is not None and mark.extra_credit and r.score is not None:
+            r = replace(r, score=r.score + mark.extra_credit,
+                        message=f"{r.message} (extra credit from formgrader: {mark.extra_credit:g})".strip())
         out.append(replace(r, comment=comment))
     return out
 
 
-def totals(rows: list[GradeRow], subs: dict) -> list[dict]:
-    """One row per student and assignment, as ``nbgrader export`` computes it (score = raw - late penalty, at least 0)."""
+def totals(rows: list[GradeRow], subs: dict, known: tuple[dict, list] = ({}, [])) -> list[dict]:
+    """One row per student and assignment, as ``nbgrader export`` computes it (score = raw - late penalty, at
+    least 0). Like the export, a student with no submission of an assignment in the gradebook gets a row of 0."""
+    assignments, students = known
     by: dict[tuple, list[GradeRow]] = {}
     for r in rows:
         by.setdefault((r.student_id, r.assignment), []).append(r)
+    people = {s["student_id"]: s for s in students}
+    for student in {r.student_id for r in rows} | set(people):
+        for assignment in assignments:
+            by.setdefault((student, assignment), [])
     out = []
     for (student, assignment), rs in sorted(by.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        info = subs.get((student, assignment), {})
+        info = {**people.get(student, {}), **subs.get((student, assignment), {})}
         raw = round(sum(r.score or 0.0 for r in rs), 6)
         penalty = float(info.get("late_submission_penalty") or 0.0)
-        out.append({"assignment": assignment, "duedate": info.get("duedate") or "", "timestamp": info.get("timestamp") or "",
-                    "student_id": student, "last_name": info.get("last_name") or "", "first_name": info.get("first_name") or "",
-                    "email": info.get("email") or "", "raw_score": raw, "late_submission_penalty": penalty,
-                    "score": max(0.0, raw - penalty), "max_score": round(sum(r.max_score for r in rs), 6),
+        max_score = round(sum(r.max_score for r in rs), 6) if rs else assignments.get(assignment, {}).get("max_score", 0.0)
+        out.append({"assignment": assignment, "duedate": info.get("duedate") or assignments.get(assignment, {}).get("duedate") or "",
+                    "timestamp": info.get("timestamp") or "", "student_id": student, "last_name": info.get("last_name") or "",
+                    "first_name": info.get("first_name") or "", "email": info.get("email") or "", "raw_score": raw,
+                    "late_submission_penalty": penalty, "score": max(0.0, raw - penalty), "max_score": max_score,
                     "awaiting_manual_grading": sum(1 for r in rs if r.score is None)})
     return out
 
@@ -147,7 +157,7 @@ def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False) ->
     for r in rows:
         rows_by_nb.setdefault((r.student_id, r.assignment, r.notebook), []).append(r)
     csv_path = course.write_csv(rows, course_dir / "grades.csv")
-    write_totals(totals(rows, gradebook.submissions(course_dir)), course_dir / "totals.csv")
+    write_totals(totals(rows, gradebook.submissions(course_dir), gradebook.assignments(course_dir)), course_dir / "totals.csv")
 
     tasks = _feedback_tasks(course_dir, stored, rows_by_nb, marks, force_feedback)
     if len(tasks) > 4 and workers > 1:
