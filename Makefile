@@ -1,10 +1,19 @@
 # nncourse — every target creates the virtual environment it needs.
-PYTHON ?= python3.11
+# Python: the first of python3.13, python3.12, python3.11, python3 that is 3.11 or newer
+# (requires-python in pyproject.toml); `make PYTHON=/path/to/python3.x` chooses another.
+PY_CANDIDATES = python3.13 python3.12 python3.11 python3
+ifeq ($(origin PYTHON), undefined)
+PYTHON := $(firstword $(foreach p,$(PY_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $(p))))
+endif
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
+# `make lab` serves this working copy of notebooks/ (git-ignored), so a student's saves never touch the release.
+WORK   ?= work
+# Root must say --allow-root to jupyter.
+ALLOW_ROOT = $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: demo test release sources lab bench clean sandbox-deps
+.PHONY: demo test release sources lab formgrader bench clean sandbox-deps browser-deps
 
 # The grader's sandbox: bubblewrap (Debian package), setpriv and prlimit (util-linux, always there).
 SANDBOX_STAMP = $(VENV)/.sandbox
@@ -19,8 +28,26 @@ $(SANDBOX_STAMP):
 	@mkdir -p $(VENV) && touch $(SANDBOX_STAMP)
 sandbox-deps: $(SANDBOX_STAMP)
 
+# The browser tests (tests/browser): Debian's chromium, driven by Playwright from the dev extra.
+# Installed with apt-get when run as root; otherwise those tests are skipped, and this says how to get them.
+BROWSER_STAMP = $(VENV)/.chromium
+$(BROWSER_STAMP):
+	@if [ -n "$$NNCOURSE_CHROMIUM" ] || command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+	  mkdir -p $(VENV) && touch $(BROWSER_STAMP); \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium (for the browser tests) with apt-get: about 1.5 minutes"; \
+	  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+	    && mkdir -p $(VENV) && touch $(BROWSER_STAMP); \
+	else \
+	  echo "note: Chromium not found, so the browser tests (tests/browser) will be SKIPPED." >&2; \
+	  echo "      To run them: sudo apt-get install chromium (or set NNCOURSE_CHROMIUM=/path/to/chromium)." >&2; \
+	fi
+browser-deps: $(BROWSER_STAMP)
+
 $(STAMP): pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@[ -n "$(PYTHON)" ] || { echo "error: no Python 3.11 or newer found (tried $(PY_CANDIDATES)). Install one (Debian/Ubuntu: sudo apt-get install python3 python3-venv) or run make PYTHON=/path/to/python3.11" >&2; exit 1; }
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; run make PYTHON=/path/to/python3.11 (3.11 or newer)" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); nncourse needs 3.11 or newer: run make PYTHON=/path/to/python3.11" >&2; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
@@ -30,9 +57,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP) $(SANDBOX_STAMP)
 	$(PY) -m autograde.demo
 
-## make test: the whole test suite (parallel)
-test: $(STAMP) $(SANDBOX_STAMP)
-	$(PY) -m pytest -n auto -q
+## make test: the whole test suite (parallel; the browser tests run one after another on one worker)
+test: $(STAMP) $(SANDBOX_STAMP) $(BROWSER_STAMP)
+	$(PY) -m pytest -n auto --dist loadgroup -q
 
 ## make sources: write solutions/ from the authoring modules (after editing authoring/nbNN_*.py)
 sources: $(STAMP)
@@ -42,9 +69,23 @@ sources: $(STAMP)
 release: $(STAMP)
 	$(PY) -c "from autograde.course import release; [print('released', p) for p in release()]"
 
-## make lab: JupyterLab on the student notebooks
+## make lab: JupyterLab on a working copy of the student notebooks (work/, made from notebooks/)
+# New notebooks are copied in; a notebook already in work/ is never overwritten.
 lab: $(STAMP)
-	$(VENV)/bin/jupyter lab notebooks/
+	@mkdir -p $(WORK)
+	@cd notebooks && find . -type f -not -path '*/.ipynb_checkpoints/*' | sort | while read -r f; do \
+	  [ -e "../$(WORK)/$$f" ] || { mkdir -p "../$(WORK)/$$(dirname "$$f")" && cp "$$f" "../$(WORK)/$$f" && echo "copied notebooks/$${f#./} to $(WORK)/"; }; \
+	done
+	@echo "serving $(CURDIR)/$(WORK): your work is saved there; notebooks/ stays the pristine release"
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/jupyter lab --ServerApp.root_dir=$(WORK) $(ALLOW_ROOT) $(LAB_ARGS)
+
+## make formgrader COURSE=DIR: JupyterLab with nbgrader's formgrader on a course work directory
+formgrader: $(STAMP)
+	@[ -n "$(COURSE)" ] || { echo "usage: make formgrader COURSE=DIR  (a course work directory graded by autograde grade)" >&2; exit 2; }
+	@[ -f "$(COURSE)/gradebook.db" ] || { echo "error: $(COURSE) has no gradebook.db: grade a class into it first (autograde grade SUBMISSIONS --course-dir $(COURSE))" >&2; exit 2; }
+	@echo "formgrader on $(abspath $(COURSE)): open /formgrader (or Nbgrader > Formgrader) in the URL below"
+	cd "$(COURSE)" && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" "$(CURDIR)/$(VENV)/bin/jupyter" lab \
+	  --ServerApp.root_dir="$(abspath $(COURSE))" --CourseDirectory.root="$(abspath $(COURSE))" $(ALLOW_ROOT) $(LAB_ARGS)
 
 ## make bench: autograde vs plain nbgrader on 40 submissions (figures for README)
 bench: $(STAMP) $(SANDBOX_STAMP)
