@@ -1,0 +1,43 @@
+"""Demo cells that wait for the student's answers: ``with needs("layer_forward"): ...``.
+
+A plot or widget cell of a released notebook calls functions the student has not written yet; their
+stubs raise ``NotImplementedError``. Wrapped in :func:`needs`, such a cell prints one line
+("implement layer_forward first, then run this cell again") instead of a traceback, and closes the
+half-drawn figures it opened. Any other error still shows in full: it is a real bug to look at.
+"""
+from __future__ import annotations
+
+__all__ = ["needs"]
+
+
+class needs:  # noqa: N801 - used like a function: `with needs("softmax"):`
+    """Context manager: swallow ``NotImplementedError`` raised inside, and say which answers are missing.
+
+    Parameters
+    ----------
+    *names : str — the answers the cell uses, named in the message.
+    """
+
+    def __init__(self, *names: str):
+        if not names or not all(isinstance(n, str) and n for n in names):
+            raise TypeError("needs() takes the names of the functions the cell uses, e.g. needs('softmax')")
+        self.names = names
+        self.missing = False
+
+    def __enter__(self):
+        import matplotlib.pyplot as plt
+
+        self._figures = set(plt.get_fignums())
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None or not issubclass(exc_type, NotImplementedError):
+            return False
+        import matplotlib.pyplot as plt
+
+        for num in set(plt.get_fignums()) - self._figures:  # no empty or half-drawn picture left behind
+            plt.close(num)
+        self.missing = True
+        listed = ", ".join(f"`{n}`" for n in self.names)
+        print(f"implement {listed} first (the exercises above), then run this cell again.")
+        return True
