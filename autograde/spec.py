@@ -22,7 +22,7 @@ from autograde.sandboxed.arrays import Case, NotArrays, Seed, materialize, to_ar
 __all__ = ["Case", "Item", "Seed", "Variant", "Verdict", "NotArrays", "case_rng", "to_arrays", "compare", "materialize"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Variant:
     """Another implementation of an item's answer, kept on the trusted side only.
 
@@ -32,6 +32,10 @@ class Variant:
     signature (or, for a value item, *is* the value). As a **correct alternative**
     (:attr:`Item.alternatives`) it is another right answer that must keep full marks.
     Mistakes are close to answers: they never enter a notebook, the sandbox or feedback as code.
+    A mistake is named only when it reproduces the student's outputs on *every* case, so a mistake
+    whose code raises on some cases (a broadcast along the wrong axis, say) can never be named: write
+    such a mistake so that it returns (wrong) numbers wherever a student's version would.
+    Compared by identity (``eq=False``): a value ``impl`` may be an array.
     """
 
     id: str
@@ -39,7 +43,7 @@ class Variant:
     impl: Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Item:
     """A graded name of a notebook and how to test it.
 

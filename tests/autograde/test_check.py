@@ -26,7 +26,9 @@ def test_every_item_of_01_has_a_reference(ref):
 
 def test_graded_names_are_unique_across_the_course():
     """Can a hidden test say only check("sigmoid", sigmoid) (no graded name used twice)?"""
-    assert len(all_items()) == sum(len(items_of(nb)) for nb in ["01_perceptron"])
+    from autograde.items import modules
+
+    assert len(all_items()) == sum(len(items_of(nb)) for nb in modules())
 
 
 @pytest.mark.parametrize("name", [i.name for i in items_of("01_perceptron")])
