@@ -60,6 +60,11 @@ def run(course_dir: Path) -> list[course.GradeRow]:
         print(line)
     print()
     print(course.format_table(summary.rows))
+    diagnosed = [r for r in summary.rows if r.diagnosis]
+    if diagnosed:
+        print("\nknown mistakes named by the grader (the buggy samples):")
+        for r in diagnosed:
+            print(f"  {r.student_id}/{r.notebook}/{r.grade_id} [{r.diagnosis}]: {r.message.split(' — ')[-1][:160]}")
     print(f"\nper-question grades: {summary.csv_path}\nreport: {summary.report_path}\nfeedback: {course_dir / 'feedback'}")
     print(f"demo finished in {time.perf_counter() - t0:.1f} s")
     return summary.rows
