@@ -192,16 +192,17 @@ def build() -> NotebookBuilder:
     $(-1, 1)$. ReLU has no upper bound at all.
     """)
     nb.code("""
-    fig, axes = nc.plot.subplots(1, 2, figsize=(11, 4))
-    nc.plot.activations({"step": step, "sign": sign}, ax=axes[0],
-                        title="Threshold activations: step and sign", ylabel=r"$\\varphi(z)$")
-    axes[0].lines[1].set_linestyle("--")  # sign dashed: it coincides with the step for z > 0
-    axes[0].scatter([0.0, 0.0], [step(np.zeros(1))[0], sign(np.zeros(1))[0]], color="k", zorder=3,
-                    label="value at $z = 0$")
-    axes[0].legend()
-    nc.plot.activations({"sigmoid": sigmoid, "tanh": tanh, "relu": relu}, ax=axes[1],
-                        title="Smooth activations and ReLU", ylabel=r"$\\varphi(z)$")
-    axes[1].set_ylim(-1.5, 3);
+    with nc.needs("step", "sign", "sigmoid", "tanh", "relu"):
+        fig, axes = nc.plot.subplots(1, 2, figsize=(11, 4))
+        nc.plot.activations({"step": step, "sign": sign}, ax=axes[0],
+                            title="Threshold activations: step and sign", ylabel=r"$\\varphi(z)$")
+        axes[0].lines[1].set_linestyle("--")  # sign dashed: it coincides with the step for z > 0
+        axes[0].scatter([0.0, 0.0], [step(np.zeros(1))[0], sign(np.zeros(1))[0]], color="k", zorder=3,
+                        label="value at $z = 0$")
+        axes[0].legend()
+        nc.plot.activations({"sigmoid": sigmoid, "tanh": tanh, "relu": relu}, ax=axes[1],
+                            title="Smooth activations and ReLU", ylabel=r"$\\varphi(z)$")
+        axes[1].set_ylim(-1.5, 3);
     """)
 
     nb.md(r"""
@@ -312,16 +313,17 @@ def build() -> NotebookBuilder:
     the output drops from 1 to 0.
     """)
     nb.code("""
-    fig, axes = nc.plot.subplots(1, 3, figsize=(12, 3.6))
-    for ax, (gate, (w, b)) in zip(axes, [("AND", AND_WEIGHTS), ("OR", OR_WEIGHTS)]):
-        X, y = nc.data.truth_table(gate)
-        w = np.asarray(w, dtype=float)
-        nc.plot.decision_boundary(lambda P: perceptron_predict(P, w, b), X, y.astype(int), ax=ax,
-                                  title=f"{gate}: w = {w.tolist()}, b = {b}", xlabel="$x_1$", ylabel="$x_2$")
-    X, y = nc.data.truth_table("NOT")
-    w, b = np.asarray(NOT_WEIGHTS[0], dtype=float), NOT_WEIGHTS[1]
-    nc.plot.fit_1d(X, y, lambda x: step(w @ x + b), ax=axes[2], title=f"NOT: w = {w.tolist()}, b = {b}",
-                   xlabel="input $x_1$", ylabel="output step($w x_1 + b$)", label="your NOT unit");
+    with nc.needs("AND_WEIGHTS", "OR_WEIGHTS", "NOT_WEIGHTS", "perceptron_predict", "step"):
+        fig, axes = nc.plot.subplots(1, 3, figsize=(12, 3.6))
+        for ax, (gate, (w, b)) in zip(axes, [("AND", AND_WEIGHTS), ("OR", OR_WEIGHTS)]):
+            X, y = nc.data.truth_table(gate)
+            w = np.asarray(w, dtype=float)
+            nc.plot.decision_boundary(lambda P: perceptron_predict(P, w, b), X, y.astype(int), ax=ax,
+                                      title=f"{gate}: w = {w.tolist()}, b = {b}", xlabel="$x_1$", ylabel="$x_2$")
+        X, y = nc.data.truth_table("NOT")
+        w, b = np.asarray(NOT_WEIGHTS[0], dtype=float), NOT_WEIGHTS[1]
+        nc.plot.fit_1d(X, y, lambda x: step(w @ x + b), ax=axes[2], title=f"NOT: w = {w.tolist()}, b = {b}",
+                       xlabel="input $x_1$", ylabel="output step($w x_1 + b$)", label="your NOT unit");
     """)
 
     # ------------------------------------------------------------------ 3. learning
@@ -415,22 +417,23 @@ def build() -> NotebookBuilder:
     others. The theorem only promises that the mistakes stop in the end.
     """)
     nb.code("""
-    rng = np.random.default_rng(2)
-    X_blobs, y_blobs = nc.data.blobs(nc.demo_size(60, 20), rng, distance=2.5)
-    X_blobs = X_blobs + np.array([[3.0], [2.0]])  # move both clouds away from the origin
-    w, b, errors = perceptron_train(X_blobs, y_blobs, lr=0.1, epochs=100)
-    n_run = len(errors)
-    shown = sorted({k for k in (1, 2, (n_run + 1) // 2, n_run) if k <= n_run})  # always includes the last epoch
-    fig, axes = nc.plot.subplots(1, len(shown), figsize=(4 * len(shown), 3.8), squeeze=False)
-    for k, ax in zip(shown, axes[0]):
-        w_k, b_k, errors_k = perceptron_train(X_blobs, y_blobs, lr=0.1, epochs=k)  # the same run, cut after k epochs
-        nc.plot.decision_boundary(lambda P: perceptron_predict(P, w_k, b_k), X_blobs, y_blobs, ax=ax,
-                                  title=f"after epoch {k}: {errors_k[-1]} mistakes in it",
-                                  xlabel="$x_1$", ylabel="$x_2$")
-    status = "converged" if errors[-1] == 0 else "not converged"
-    ax = nc.plot.loss_curves(errors, xlabel="epoch", ylabel="mistakes in the epoch", train_label="mistakes",
-                             title=f"Perceptron on separable blobs: {status} after {n_run} epochs")
-    ax.set_xticks(range(1, n_run + 1, max(1, n_run // 10)));
+    with nc.needs("perceptron_train", "perceptron_predict"):
+        rng = np.random.default_rng(2)
+        X_blobs, y_blobs = nc.data.blobs(nc.demo_size(60, 20), rng, distance=2.5)
+        X_blobs = X_blobs + np.array([[3.0], [2.0]])  # move both clouds away from the origin
+        w, b, errors = perceptron_train(X_blobs, y_blobs, lr=0.1, epochs=100)
+        n_run = len(errors)
+        shown = sorted({k for k in (1, 2, (n_run + 1) // 2, n_run) if k <= n_run})  # always includes the last epoch
+        fig, axes = nc.plot.subplots(1, len(shown), figsize=(4 * len(shown), 3.8), squeeze=False)
+        for k, ax in zip(shown, axes[0]):
+            w_k, b_k, errors_k = perceptron_train(X_blobs, y_blobs, lr=0.1, epochs=k)  # the same run, cut after k epochs
+            nc.plot.decision_boundary(lambda P: perceptron_predict(P, w_k, b_k), X_blobs, y_blobs, ax=ax,
+                                      title=f"after epoch {k}: {errors_k[-1]} mistakes in it",
+                                      xlabel="$x_1$", ylabel="$x_2$")
+        status = "converged" if errors[-1] == 0 else "not converged"
+        ax = nc.plot.loss_curves(errors, xlabel="epoch", ylabel="mistakes in the epoch", train_label="mistakes",
+                                 title=f"Perceptron on separable blobs: {status} after {n_run} epochs")
+        ax.set_xticks(range(1, n_run + 1, max(1, n_run // 10)));
     """)
 
     # ------------------------------------------------------------------ 4. XOR
@@ -451,16 +454,17 @@ def build() -> NotebookBuilder:
     line after the last epoch. Two of the points lie exactly on it, and the rule counts them as class 0.
     """)
     nb.code("""
-    X_xor, y_xor = nc.data.truth_table("XOR")
-    w, b, errors = perceptron_train(X_xor, y_xor, lr=1.0, epochs=nc.demo_size(30, 10))
-    fig, axes = nc.plot.subplots(1, 2, figsize=(11, 4))
-    nc.plot.loss_curves(errors, ax=axes[0], xlabel="epoch", ylabel="mistakes in the epoch", train_label="mistakes",
-                        title="Perceptron rule on XOR: the mistakes never stop")
-    axes[0].set_ylim(-0.2, 4.5)
-    axes[0].set_yticks(range(5))
-    nc.plot.decision_boundary(lambda P: perceptron_predict(P, w, b), X_xor, y_xor.astype(int), ax=axes[1],
-                              title=f"Last boundary: {int(np.sum(perceptron_predict(X_xor, w, b) != y_xor))} of 4 wrong",
-                              xlabel="$x_1$", ylabel="$x_2$");
+    with nc.needs("perceptron_train", "perceptron_predict"):
+        X_xor, y_xor = nc.data.truth_table("XOR")
+        w, b, errors = perceptron_train(X_xor, y_xor, lr=1.0, epochs=nc.demo_size(30, 10))
+        fig, axes = nc.plot.subplots(1, 2, figsize=(11, 4))
+        nc.plot.loss_curves(errors, ax=axes[0], xlabel="epoch", ylabel="mistakes in the epoch", train_label="mistakes",
+                            title="Perceptron rule on XOR: the mistakes never stop")
+        axes[0].set_ylim(-0.2, 4.5)
+        axes[0].set_yticks(range(5))
+        nc.plot.decision_boundary(lambda P: perceptron_predict(P, w, b), X_xor, y_xor.astype(int), ax=axes[1],
+                                  title=f"Last boundary: {int(np.sum(perceptron_predict(X_xor, w, b) != y_xor))} of 4 wrong",
+                                  xlabel="$x_1$", ylabel="$x_2$");
     """)
     nb.md(r"""
     Print `perceptron_train(X_xor, y_xor, lr=1.0, epochs=k)` for a few `k` and you will find
@@ -533,9 +537,10 @@ def build() -> NotebookBuilder:
     that shape.
     """)
     nb.code("""
-    nc.plot.decision_boundary(lambda P: (xor_network(P) > 0.5).astype(int), X_xor, y_xor.astype(int),
-                              title="Your two-layer XOR network on the whole plane",
-                              xlabel="$x_1$", ylabel="$x_2$");
+    with nc.needs("xor_network"):
+        nc.plot.decision_boundary(lambda P: (xor_network(P) > 0.5).astype(int), X_xor, y_xor.astype(int),
+                                  title="Your two-layer XOR network on the whole plane",
+                                  xlabel="$x_1$", ylabel="$x_2$");
     """)
     nb.md(r"""
     ## Summary

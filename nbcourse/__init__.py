@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["checks", "data", "gradcheck", "plot", "widgets", "grading_mode", "demo_size"]
+__all__ = ["checks", "data", "gradcheck", "plot", "widgets", "grading_mode", "demo_size", "needs"]
 
 GRADING_ENV = "NBCOURSE_GRADING"
 
@@ -29,6 +29,14 @@ def grading_mode() -> bool:
 def demo_size(full: int, grading: int) -> int:
     """``full`` in a student's session, ``grading`` under the grader (see :func:`grading_mode`)."""
     return grading if grading_mode() else full
+
+
+def needs(*names: str):
+    """``with nc.needs("step", "sign"):`` around a plot or widget that uses the student's answers: while one is
+    still a stub, the cell prints "implement step, sign first" instead of a traceback (see :mod:`nbcourse.ready`)."""
+    from nbcourse.ready import needs as _needs
+
+    return _needs(*names)
 
 
 def __getattr__(name):  # lazy submodules: `import nbcourse as nc; nc.plot` without importing matplotlib up front

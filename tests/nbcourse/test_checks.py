@@ -35,3 +35,25 @@ def test_traceback_ends_at_the_students_cell():
     assert "nc.checks.expect_close(np.array([1.0, 2.0])" in text  # the student's own line
     assert "got 1, expected 0.5" in text
     assert "checks.py" not in text and "raise CheckFailed" not in text
+
+
+def test_needs_turns_an_unwritten_answer_into_one_line(capsys):
+    """Does `with nc.needs(...)` print 'implement X first' for a stub (NotImplementedError) or a value answer whose
+    cell failed (NameError of that name), and still raise any other error?"""
+    import nbcourse as nc
+
+    def stub(z):
+        raise NotImplementedError()
+
+    with nc.needs("step"):
+        stub(0)
+    with nc.needs("AND_WEIGHTS"):
+        AND_WEIGHTS  # noqa: F821 - never defined: its answer cell raised
+    out = capsys.readouterr().out
+    assert "implement `step` first" in out and "implement `AND_WEIGHTS` first" in out
+    with pytest.raises(NameError):
+        with nc.needs("step"):
+            some_typo  # noqa: F821 - a real bug in the cell must still show
+    with pytest.raises(ZeroDivisionError):
+        with nc.needs("step"):
+            1 / 0
