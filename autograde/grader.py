@@ -16,6 +16,7 @@ in this process; nothing of it is in the job folder the sandbox sees (step 3 wri
 """
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 import tempfile
@@ -72,6 +73,9 @@ class Job:
     limits: dict = field(default_factory=dict)
     seed: int = 0
     use_sandbox: bool = True
+    # when it was handed in (nbgrader's timestamp.txt), a naive UTC datetime as nbgrader stores it; None: not known.
+    # Not part of key(): the time changes no verdict; the gradebook records it and applies the late policy.
+    timestamp: datetime.datetime | None = None
 
     def key(self) -> str:
         """Content hash: re-grading is skipped when none of this changed."""
