@@ -41,6 +41,7 @@ class Options:
     use_sandbox: bool = True
     progress: bool = True
     force: bool = False
+    wait: bool = False                    # another run holds the course's lock: wait for it (else refuse)
 
 
 @dataclass
@@ -51,6 +52,8 @@ class Summary:
     seconds: float
     csv_path: Path
     report_path: Path
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (folder or file, why it is not a submission)
+    warnings: list[str] = field(default_factory=list)             # for the instructor: intake and course set-up
 
 
 def _source_notebooks(root: Path) -> dict[str, Path]:
@@ -60,72 +63,242 @@ def _source_notebooks(root: Path) -> dict[str, Path]:
 
 
 def _read_regular(path: Path, limit: int) -> bytes:
-    """A submitted file's bytes: no symlink, a regular file, at most ``limit`` bytes (checked before reading)."""
+    """A submitted file's bytes: no symlink, a regular file with one name, at most ``limit`` bytes (checked before reading).
+
+    A hard link is refused like a symlink: it is the same file under another name, so a link to the
+    course's source notebooks (or a classmate's) would be graded, and shown in feedback, as the student's.
+    """
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
             raise ValueError("it is not a regular file")
+        if st.st_nlink > 1:
+            raise ValueError(f"it is a hard link (one file with {st.st_nlink} names, which may be someone else's); "
+                             "hand in a copy of the file, not a link")
         if st.st_size > limit:
-            raise ValueError(f"it is {st.st_size / 2**20:.0f} MB, over the {limit // 2**20} MB limit")
+            raise ValueError(f"it is {st.st_size / 2**20:.0f} MB, over the {limit // 2**20} MB limit" if limit >= 2**20
+                             else f"it is {st.st_size} bytes, over the {limit}-byte limit")
         with os.fdopen(fd, "rb", closefd=False) as fh:
             return fh.read(limit + 1)
     finally:
         os.close(fd)
 
 
-def discover(submissions: Path, sources: dict[str, Path], students: list[str] | None, limits: dict,
-             use_sandbox: bool, run_tag: str = "") -> list[Job]:
-    """One job per student and source notebook of every assignment anyone submitted.
+# Folders that are never a student's hand-in (nor are dot-prefixed ones: .ipynb_checkpoints, .git, .autograde)
+SYSTEM_FOLDERS = {"__MACOSX": "a macOS archive's resource folder", "__pycache__": "Python's cache folder",
+                  "$RECYCLE.BIN": "a Windows recycle bin", "System Volume Information": "a Windows system folder"}
+TIMESTAMP_FILE = "timestamp.txt"   # nbgrader's submission time, in SUBMISSIONS/<student>/<assignment>/
 
-    Folders and files that are symlinks are refused: a link could point at the source notebooks or at
-    a classmate's work (git and tar keep symlinks), and grading it would hand those out as feedback.
+
+@dataclass
+class Intake:
+    """What :func:`discover` found: one job per student and notebook, what it skipped and why, warnings."""
+
+    jobs: list[Job]
+    skipped: list[tuple[str, str]] = field(default_factory=list)   # (name as shown, why it is not graded)
+    warnings: list[str] = field(default_factory=list)              # printable sentences for the instructor
+
+
+def _not_a_submission(p: Path) -> str:
+    """Why a folder entry is no one's hand-in ('' when it may be one)."""
+    if p.name.startswith("."):
+        return "hidden (its name starts with a dot)"
+    if p.name in SYSTEM_FOLDERS:
+        return f"{SYSTEM_FOLDERS[p.name]}, not a student's"
+    if not (p.is_dir() or p.is_symlink()):
+        return "a file, not a folder"
+    return ""
+
+
+def _meant(name: str, known: list[str]) -> str | None:
+    """The assignment a mistyped folder name most likely means ('01-perceptron', 'Perceptron' -> '01_perceptron')."""
+    import difflib
+    import re
+
+    def norm(s: str) -> str:
+        return re.sub(r"[^0-9a-z]", "", s.lower())
+
+    keys = {norm(a): a for a in known}
+    n = norm(name)
+    if not n:
+        return None
+    if n in keys:
+        return keys[n]
+    for k, a in keys.items():  # the topic without its number: 'perceptron' -> '01_perceptron'
+        if k.lstrip("0123456789") and k.lstrip("0123456789") == n.lstrip("0123456789"):
+            return a
+    close = difflib.get_close_matches(n, list(keys), n=1, cutoff=0.75)
+    return keys[close[0]] if close else None
+
+
+def _timestamp(folder: Path, where: str, warnings: list[str]):
+    """The submission time in ``folder/timestamp.txt`` as nbgrader reads it, or None (a warning says why)."""
+    from autograde.coursedir import parse_timestamp
+
+    path = folder / TIMESTAMP_FILE
+    if not (path.exists() or path.is_symlink()):
+        return None
+    try:
+        return parse_timestamp(_read_regular(path, 4096).decode("utf-8"))
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        warnings.append(f"{where}/{TIMESTAMP_FILE} was not used ({reason}): the submission time is not recorded.")
+        return None
+
+
+def _fs_order(p: Path) -> bytes:
+    return os.fsencode(p.name)
+
+
+def discover(submissions: Path, sources: dict[str, Path], students: list[str] | None, limits: dict,
+             use_sandbox: bool, run_tag: str = "") -> Intake:
+    """One job per student and source notebook of every assignment anyone submitted; what was skipped; warnings.
+
+    - Hidden and system folders (dot-prefixed, ``__MACOSX``, ``__pycache__``) and loose files are no
+      one's hand-in: each is listed in ``skipped`` with the reason, never graded as a student.
+    - Names on disk need not be valid UTF-8 nor printable. A student id, and every name in a record or
+      a message, is :func:`autograde.safetext.safe_name` of the name (``mallory\\xff``); the real path is
+      used only to read. When two folders' ids collide, the one whose name is the id keeps it and the
+      other is skipped.
+    - Folders and files that are symlinks, and files with hard links, are refused: a link could point at
+      the source notebooks or at a classmate's work (git and tar keep symlinks), and grading it would
+      hand those out as feedback.
+    - The notebook graded is the one with the source's name, else the folder's only notebook. Other
+      notebooks beside it, a renamed notebook, and a folder that looks like a misspelt assignment
+      (``01-perceptron``) are warnings for the instructor.
+    - ``timestamp.txt`` (nbgrader's submission time) goes on the job, for the gradebook.
     """
     from autograde.grader import MAX_SUBMISSION_BYTES
+    from autograde.safetext import printable, safe_name
 
     if not submissions.is_dir():
         raise FileNotFoundError(f"expected a folder of submissions laid out as SUBMISSIONS/<student>/<assignment>/*.ipynb, got {submissions}")
-    student_dirs = sorted(p for p in submissions.iterdir() if (p.is_dir() or p.is_symlink()) and not p.name.startswith("."))
+    skipped: list[tuple[str, str]] = []
+    warnings: list[str] = []
+    by_id: dict[str, list[Path]] = {}
+    for p in sorted(submissions.iterdir(), key=_fs_order):
+        why = _not_a_submission(p)
+        if why:
+            skipped.append((safe_name(p.name) + ("/" if p.is_dir() else ""), why))
+        else:
+            by_id.setdefault(safe_name(p.name), []).append(p)
+    student_dirs: list[tuple[str, Path]] = []
+    for sid, paths in sorted(by_id.items()):
+        for p in paths:
+            if len(paths) == 1 or p.name == sid:
+                student_dirs.append((sid, p))
+            else:
+                skipped.append((sid + "/", f"its name is not valid UTF-8 or not printable, and shown as '{sid}' it cannot "
+                                           f"be told apart from another folder's: rename it"))
     if students:
-        unknown = sorted(set(students) - {p.name for p in student_dirs})
+        wanted = set(students)
+        unknown = sorted(wanted - {sid for sid, _ in student_dirs} - {p.name for _, p in student_dirs})
         if unknown:
-            raise ValueError(f"no submission folder for student(s) {unknown} in {submissions}")
-        student_dirs = [p for p in student_dirs if p.name in students]
-    submitted = {a for s in student_dirs for a in sources if (s / a).is_dir() and not s.is_symlink()}
+            raise ValueError(f"no submission folder for student(s) {', '.join(printable(u, 80) for u in unknown)} in {submissions}")
+        student_dirs = [(sid, p) for sid, p in student_dirs if sid in wanted or p.name in wanted]
+
+    known = sorted(sources)
+    by_notebook = {src.name: a for a, src in sources.items()}
+    elsewhere: dict[tuple[str, str], list[str]] = {}   # (entry, why) -> students: skipped, listed once per entry
+    misplaced: dict[str, list[tuple[str, str]]] = {}   # student -> [(folder or notebook, the assignment it looks like)]
+    for sid, sdir in student_dirs:
+        if sdir.is_symlink():
+            continue
+        try:
+            entries = sorted(sdir.iterdir(), key=_fs_order)
+        except OSError:
+            continue  # unreadable: its assignments show as missing
+        for e in entries:
+            if e.name in sources and (e.is_dir() or e.is_symlink()):
+                continue
+            shown = safe_name(e.name) + ("/" if e.is_dir() else "")
+            hidden = e.name.startswith(".") or e.name in SYSTEM_FOLDERS
+            loose_notebook = not hidden and e.name.endswith(".ipynb") and not e.is_dir()
+            guess = None if hidden else by_notebook.get(e.name) if loose_notebook else _meant(e.name, known) if e.is_dir() else None
+            if guess:
+                misplaced.setdefault(sid, []).append((shown, guess))
+                continue
+            why = ("a notebook outside any assignment folder" if loose_notebook
+                   else _not_a_submission(e) or "not an assignment of this course")
+            elsewhere.setdefault((shown, why), []).append(sid)
+
+    submitted = {a for _, s in student_dirs for a in sources if (s / a).is_dir() and not s.is_symlink()}
     if not submitted:
-        raise ValueError(f"no folder of a known assignment ({', '.join(sources)}) under any student in {submissions}")
+        hint = "".join(f"; {sid}/{shown} looks like {a}/" for sid, items in list(misplaced.items())[:3] for shown, a in items[:1])
+        raise ValueError(f"no folder of a known assignment ({', '.join(sources)}) under any student in {submissions}{hint}")
+    hints: dict[tuple[str, str], str] = {}
+    dirs = dict(student_dirs)
+    for sid, items in misplaced.items():
+        sdir = dirs[sid]
+        for shown, a in items:
+            if shown.endswith(".ipynb"):
+                warnings.append(f"{sid}: {shown} is not in an assignment folder, so it was not graded; it belongs in "
+                                f"{sid}/{a}/.")
+                hints.setdefault((sid, a), f" (there is a notebook {shown} directly in the student folder: move it into {a}/)")
+            elif (sdir / a).is_dir():
+                warnings.append(f"{sid}: also handed in a folder '{shown}', which looks like {a}/; only {a}/ was graded.")
+            else:
+                warnings.append(f"{sid}: the folder '{shown}' is not an assignment; did you mean {a}/? It was not graded: "
+                                f"rename it to {a} and grade again.")
+                hints.setdefault((sid, a), f" (there is a folder '{shown}': if it is this assignment, rename it to {a})")
+
     jobs = []
-    for sdir in student_dirs:
+    for sid, sdir in student_dirs:
         for assignment in sorted(submitted):
             src = sources[assignment]
             folder = sdir / assignment
-            data, name, problem, status = None, None, "", "missing"
+            where = f"{sid}/{assignment}"
+            data, name, problem, status, stamp = None, None, "", "missing", None
             if sdir.is_symlink() or folder.is_symlink():
                 problem, status = f"{'the student folder' if sdir.is_symlink() else f'the folder {assignment}/'} is a symbolic link; hand in a real folder", "invalid"
             else:
-                present = sorted(p for p in folder.glob("*.ipynb")) if folder.is_dir() else []
+                listing = sorted(folder.glob("*.ipynb"), key=_fs_order) if folder.is_dir() else []
+                present = [p for p in listing if not p.name.startswith(".")]
+                for p in listing:
+                    if p.name.startswith("."):
+                        elsewhere.setdefault((f"{assignment}/{safe_name(p.name)}", "hidden (its name starts with a dot)"), []).append(sid)
                 expected = folder / src.name
                 pick = expected if expected in present else (present[0] if len(present) == 1 else None)
                 if pick is not None:
                     try:
-                        data, name = _read_regular(pick, MAX_SUBMISSION_BYTES), pick.name
-                    except (OSError, ValueError) as exc:  # ELOOP for a symlink, a fifo, a file too big
-                        reason = "it is a symbolic link" if isinstance(exc, OSError) and exc.errno == errno.ELOOP else str(exc)
-                        problem, status = f"{pick.name} was not read: {reason}", "invalid"
+                        data, name = _read_regular(pick, MAX_SUBMISSION_BYTES), safe_name(pick.name)
+                    except (OSError, ValueError) as exc:  # ELOOP for a symlink, a fifo, a hard link, a file too big
+                        reason = ("it is a symbolic link" if isinstance(exc, OSError) and exc.errno == errno.ELOOP
+                                  else exc.strerror if isinstance(exc, OSError) else str(exc))
+                        problem, status = f"{safe_name(pick.name)} was not read: {reason}", "invalid"
+                    others = [safe_name(p.name) for p in present if p != pick]
+                    if others:
+                        warnings.append(f"{where}: graded {safe_name(pick.name)}; the folder also holds "
+                                        f"{', '.join(others[:5])}{', ...' if len(others) > 5 else ''}, not graded. If the "
+                                        f"finished work is in one of them, rename it to {src.name} and grade again.")
+                    elif pick != expected:
+                        warnings.append(f"{where}: graded '{safe_name(pick.name)}' in place of {src.name} (the only "
+                                        f"notebook in the folder).")
                 elif not folder.is_dir():
-                    problem = f"no folder {assignment}/ was submitted"
+                    problem = f"no folder {assignment}/ was submitted" + hints.get((sid, assignment), "")
                 elif not present:
-                    problem = f"the folder {assignment}/ holds no notebook (expected {src.name})"
+                    problem = f"the folder {assignment}/ holds no notebook (expected {src.name})" + hints.get((sid, assignment), "")
                 else:
-                    problem = f"expected {src.name}; found several other notebooks ({', '.join(p.name for p in present[:5])}) and cannot tell which to grade"
-            jobs.append(Job(sdir.name, assignment, src.name, src.read_text(), data, submitted_name=name, problem=problem,
+                    names = ", ".join(safe_name(p.name) for p in present[:5])
+                    problem = f"expected {src.name}; found several other notebooks ({names}) and cannot tell which to grade"
+                    warnings.append(f"{where}: not graded: {problem}. Rename the one to grade to {src.name}.")
+                if folder.is_dir():
+                    stamp = _timestamp(folder, where, warnings)
+            jobs.append(Job(sid, assignment, src.name, src.read_text(), data, submitted_name=name, problem=problem,
                             problem_status=status, limits=limits, seed=secrets.randbelow(2**31),
-                            use_sandbox=use_sandbox, run_tag=run_tag))
-    return jobs
+                            use_sandbox=use_sandbox, run_tag=run_tag, timestamp=stamp))
+    for (shown, why), sids in elsewhere.items():
+        skipped.append((f"{sids[0]}/{shown}", why) if len(sids) == 1 else (f"*/{shown}", f"{why} (in {len(sids)} student folders)"))
+    return Intake(jobs, skipped, warnings)
 
 
 def _cache_path(course_dir: Path, job: Job) -> Path:
-    return course_dir / CACHE_DIR / "cache" / job.student_id / job.assignment / (Path(job.notebook).stem + ".json")
+    """Where a job's result is kept. Ids come from :func:`discover` already safe; ``safe_name`` (a no-op on
+    them) keeps any other caller's id a single, writable path component."""
+    from autograde.safetext import safe_name
+
+    return course_dir / CACHE_DIR / "cache" / safe_name(job.student_id) / job.assignment / (Path(job.notebook).stem + ".json")
 
 
 def _cached(course_dir: Path, job: Job) -> Result | None:
@@ -136,12 +309,15 @@ def _cached(course_dir: Path, job: Job) -> Result | None:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
-    if data.get("key") != job.key():
+    if not isinstance(data, dict) or data.get("key") != job.key():
         return None
     nb = Path(job.notebook).stem
     if data.get("has_autograded") and not autograded_path(course_dir, job.student_id, job.assignment, nb).is_file():
         return None
-    rows = [GradeRow(**r) for r in data["rows"]]
+    try:
+        rows = [GradeRow(**r) for r in data["rows"]]
+    except (KeyError, TypeError):  # a record of another version, or damaged: grade again rather than stop the class
+        return None
     return Result(job.student_id, job.assignment, nb, rows, "", 0.0, data["key"], data.get("seed", 0), data.get("notes", ""))
 
 
@@ -252,35 +428,45 @@ def _sweep(run_tag: str) -> None:
         cleanup(job_dir)
 
 
-def ensure_course(course_dir: Path, assignments: list[str]) -> None:
-    """The course work directory knows every assignment in its gradebook (made with nbgrader)."""
-    from nbgrader.api import Gradebook, MissingEntry
+def ensure_course(course_dir: Path, assignments: list[str]) -> list[str]:
+    """The course directory is ready to grade ``assignments``: only what is missing is added (source
+    notebooks, the assignment in the gradebook), nothing of the instructor's is changed, a conflicting
+    course is refused (:func:`autograde.coursedir.prepare`). Returns warnings for the instructor."""
+    from autograde import coursedir
 
-    db = course_dir / "gradebook.db"
-    if db.exists():
-        with Gradebook(f"sqlite:///{db}") as gb:
-            try:
-                for a in assignments:
-                    gb.find_assignment(a)
-                return
-            except MissingEntry:
-                pass
-    course.new_course_dir(course_dir)
+    return coursedir.prepare(course_dir, assignments)
 
 
-def grade_class(submissions: Path, course_dir: Path, opts: Options) -> Summary:
-    from autograde import gradebook, outputs, sandbox
+def grade_class(submissions: Path | None, course_dir: Path, opts: Options) -> Summary:
+    """Grade a class. Every input is checked before anything is created (``submissions`` None: the
+    course's ``submitted/``); the course directory is locked for the run (a second run refuses, or
+    waits with ``opts.wait``); skipped folders and warnings go into the :class:`Summary`."""
+    from autograde import coursedir, sandbox
     from autograde.reference import course_root
 
+    t0 = time.monotonic()
+    course_dir = Path(course_dir).resolve()
+    submissions = coursedir.check_inputs(course_dir, submissions, opts.scheduler)
     if opts.use_sandbox:
         sandbox.check_available()
-    t0 = time.monotonic()
-    course_dir.mkdir(parents=True, exist_ok=True)
     sources = _source_notebooks(course_root())
     limits = {**sandbox.Limits().as_dict(), **opts.limits}
     run_tag = f"{os.getpid()}x{secrets.token_hex(3)}"
-    jobs = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag)
-    ensure_course(course_dir, sorted({j.assignment for j in jobs}))
+    intake = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag)  # may refuse: nothing made yet
+    course_dir.mkdir(parents=True, exist_ok=True)
+    with coursedir.lock(course_dir, wait=opts.wait) as held:
+        if held.waited:  # another run went first: the submissions may have changed meanwhile
+            intake = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag)
+        notes = ensure_course(course_dir, sorted({j.assignment for j in intake.jobs}))
+        summary = _grade_jobs(intake.jobs, submissions, course_dir, opts, run_tag, t0)
+    summary.skipped, summary.warnings = intake.skipped, notes + intake.warnings
+    return summary
+
+
+def _grade_jobs(jobs: list[Job], submissions: Path, course_dir: Path, opts: Options, run_tag: str, t0: float) -> Summary:
+    """The run, under the course's lock: reuse unchanged results, grade the rest, record, rebuild the outputs."""
+    from autograde import gradebook, outputs, sandbox  # noqa: F401  (sandbox: for the steps below)
+
     results: list[Result] = []
     todo = []
     cached = 0

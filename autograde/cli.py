@@ -1,6 +1,6 @@
 """The ``autograde`` command.
 
-    autograde grade SUBMISSIONS --course-dir DIR [--workers N] [--scheduler ADDRESS|local] [--student ID]
+    autograde grade [SUBMISSIONS] --course-dir DIR [--workers N] [--scheduler ADDRESS|local] [--student ID]
     autograde self NOTEBOOK [--assignment ID] [--unsafe-no-sandbox]
     autograde report --course-dir DIR     (rebuild every output from the gradebook, after manual grading)
 """
@@ -12,6 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from autograde.safetext import printable
 from autograde.sandbox import Limits, SandboxUnavailable
 
 _LIMIT_FLAGS = [("memory_mb", int, "memory per process and per notebook, MB"),
@@ -38,6 +39,12 @@ def _warn_unsandboxed() -> None:
           "Use it only for your own notebook.", file=sys.stderr)
 
 
+def _error(exc: BaseException) -> None:
+    """``autograde: error: MESSAGE`` on stderr, each line made printable (a message may quote a student's name)."""
+    lines = str(exc).splitlines() or [type(exc).__name__]
+    print("autograde: error: " + "\n".join(printable(line) for line in lines), file=sys.stderr)
+
+
 def cmd_grade(args) -> int:
     from autograde import classroom, course, report
 
@@ -45,15 +52,16 @@ def cmd_grade(args) -> int:
         _warn_unsandboxed()
     opts = classroom.Options(workers=args.workers, scheduler=args.scheduler, students=args.student or None,
                              limits=_limits(args), use_sandbox=not args.unsafe_no_sandbox,
-                             progress=not args.no_progress, force=args.force)
+                             progress=not args.no_progress, force=args.force, wait=args.wait)
+    submissions = Path(args.submissions).resolve() if args.submissions else None  # None: the course's submitted/
     try:
-        summary = classroom.grade_class(Path(args.submissions).resolve(), Path(args.course_dir).resolve(), opts)
-    except (SandboxUnavailable, FileNotFoundError, ValueError) as exc:
-        print(f"autograde: error: {exc}", file=sys.stderr)
+        summary = classroom.grade_class(submissions, Path(args.course_dir).resolve(), opts)
+    except (SandboxUnavailable, ValueError, OSError, course.CourseError) as exc:  # bad input, a busy course: a message, no traceback
+        _error(exc)
         return 2
     print(f"graded {summary.graded} notebook(s), {summary.cached} unchanged since the last run, in {summary.seconds:.1f} s")
     for line in report.summary_lines(summary.rows):
-        print(line)
+        print(printable(line))
     if args.table:
         print()
         print(course.format_table(summary.rows))
@@ -70,14 +78,17 @@ def cmd_self(args) -> int:
 
     nb_path = Path(args.notebook).resolve()
     if not nb_path.is_file():
-        print(f"autograde: error: no notebook at {nb_path}", file=sys.stderr)
+        print(f"autograde: error: no notebook at {printable(nb_path)}", file=sys.stderr)
         return 2
     assignment = args.assignment
+    names = {p.name: a for a in course.assignments(course_root()) for p in [source_notebook(a)]}
+    if assignment is not None and assignment not in names.values():
+        print(f"autograde: error: no assignment {printable(assignment)!r}; expected one of {sorted(names.values())}", file=sys.stderr)
+        return 2
     if assignment is None:
-        names = {p.name: a for a in course.assignments(course_root()) for p in [source_notebook(a)]}
         assignment = names.get(nb_path.name) or (nb_path.parent.name if nb_path.parent.name in names.values() else None)
         if assignment is None:
-            print(f"autograde: error: cannot tell which assignment {nb_path.name} is; expected one of "
+            print(f"autograde: error: cannot tell which assignment {printable(nb_path.name)} is; expected one of "
                   f"{sorted(names)} or pass --assignment (one of {sorted(names.values())})", file=sys.stderr)
             return 2
     if args.unsafe_no_sandbox:
@@ -90,14 +101,15 @@ def cmd_self(args) -> int:
         opts = classroom.Options(workers=1, limits=_limits(args), use_sandbox=not args.unsafe_no_sandbox, progress=False, force=True)
         try:
             summary = classroom.grade_class(Path(tmp) / "submissions", course_dir, opts)
-        except (SandboxUnavailable, FileNotFoundError, ValueError) as exc:
-            print(f"autograde: error: {exc}", file=sys.stderr)
+        except (SandboxUnavailable, ValueError, OSError, course.CourseError) as exc:
+            _error(exc)
             return 2
-        for r in summary.rows:
+        for r in summary.rows:  # messages quote what the notebook raised: printable, never raw
             mark = {"ok": "PASS", "manual": "HAND"}.get(r.status, "FAIL")
-            print(f"[{mark}] {r.grade_id}: {r.score:g}/{r.max_score:g} {r.status}" + (f" - {r.message}" if r.message and r.status != "ok" else ""))
-        auto = [r for r in summary.rows if r.status != "manual"]
-        print(f"autograded score: {sum(r.score for r in auto):g} / {sum(r.max_score for r in auto):g}")
+            score = "–" if r.score is None else f"{r.score:g}"  # a written answer waits for a human
+            print(f"[{mark}] {r.grade_id}: {score}/{r.max_score:g} {r.status}" + (f" - {printable(r.message)}" if r.message and r.status != "ok" else ""))
+        auto = [r for r in summary.rows if r.status not in ("manual", "graded")]
+        print(f"autograded score: {sum(r.score or 0.0 for r in auto):g} / {sum(r.max_score for r in auto):g}")
         html_out = nb_path.with_suffix(".feedback.html")
         from autograde.outputs import feedback_path
 
@@ -138,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="autograde", description="Grade nncourse notebooks safely, in parallel, on top of nbgrader.")
     sub = parser.add_subparsers(dest="command", required=True)
     g = sub.add_parser("grade", help="grade a class: SUBMISSIONS/<student>/<assignment>/*.ipynb")
-    g.add_argument("submissions", help="folder of submissions, laid out as nbgrader's submitted/ folder")
+    g.add_argument("submissions", nargs="?", help="folder of submissions, laid out as nbgrader's submitted/ folder "
+                                                  "(default: the course's submitted/, where `nbgrader collect` puts them)")
     g.add_argument("--course-dir", required=True, help="course work directory: gradebook.db, feedback/, grades.csv, report.html")
     g.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1), help="notebooks graded at once (default: cores)")
     g.add_argument("--scheduler", help="run on Dask: 'local' for a LocalCluster, or a scheduler address (tcp://host:8786)")
@@ -146,6 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--force", action="store_true", help="re-grade even what has not changed")
     g.add_argument("--table", action="store_true", help="also print a per-question table")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
+    g.add_argument("--wait", action="store_true", help="if another run is grading the same course, wait for it (default: refuse)")
     g.add_argument("--unsafe-no-sandbox", action="store_true", help="run student code without the sandbox (NOT for a class)")
     _add_limits(g)
     g.set_defaults(func=cmd_grade)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -58,23 +57,18 @@ def release(root: Path = REPO, source: str = "solutions", release_dir: str = "no
 
 
 def new_course_dir(course_dir: Path) -> Path:
-    """Make an nbgrader course work directory: ``source/`` copied from the repository, ``release/`` generated."""
-    course_dir.mkdir(parents=True, exist_ok=True)
-    src = course_dir / "source"
-    if src.exists():
-        shutil.rmtree(src)
-    shutil.copytree(REPO / "solutions", src, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    (course_dir / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        "c.CourseDirectory.course_id = 'nncourse'\n"
-        "c.GenerateFeedback.preprocessors = ['nbgrader.preprocessors.GetGrades', "
-        "'nbgrader.preprocessors.ClearHiddenTests', 'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor']\n"
-    )
-    for assignment in assignments(course_dir, "source"):
-        # generate_assignment in the course itself, so that its gradebook knows the assignment and its cells
-        proc = nbgrader(["generate_assignment", assignment, "--force"], course_dir)
-        if proc.returncode != 0:
-            raise CourseError(f"nbgrader generate_assignment {assignment} failed:\n{proc.stdout}\n{proc.stderr}")
+    """An nbgrader course work directory with every assignment of the repository, made or completed safely.
+
+    A new or empty folder becomes a course (``nbgrader_config.py``, ``source/`` copied from ``solutions/``,
+    ``release/`` and the gradebook made by ``nbgrader generate_assignment``). An existing nbgrader course
+    only gets what it lacks; nothing of it is deleted or overwritten, and a conflicting course, this
+    repository, or a file is refused (:func:`autograde.coursedir.prepare`, which raises
+    :class:`autograde.coursedir.CourseDirError` saying why).
+    """
+    from autograde import coursedir
+    from autograde.reference import course_root
+
+    coursedir.prepare(course_dir, assignments(course_root()))
     return course_dir
 
 
@@ -129,24 +123,52 @@ def gradebook_rows(course_dir: Path, assignment: str) -> list[GradeRow]:
     return rows
 
 
+_STUDENT_TEXT = ("student_id", "message")   # fields that carry what a student named or raised
+
+
 def write_csv(rows: list[GradeRow], path: Path) -> Path:
-    with open(path, "w", newline="") as fh:
+    """``grades.csv``, safe to open in a spreadsheet and to print.
+
+    Student-controlled text (ids, messages quoting exceptions) is made printable (control characters and
+    escape sequences shown as ``\\x1b``), and every text cell that a spreadsheet would run as a formula
+    (one starting with ``= + - @``, a tab or a carriage return; OWASP's CSV-injection rule) or that starts
+    with a single quote gets a single quote in front. :func:`read_csv` removes it again, so the values read
+    back are the values written (control characters stay escaped).
+    """
+    from autograde.safetext import printable, spreadsheet_cell
+
+    with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=GradeRow.FIELDS)
         writer.writeheader()
         for row in rows:
-            writer.writerow(row.as_dict())
+            writer.writerow({k: spreadsheet_cell(printable(v) if k in _STUDENT_TEXT else v) if isinstance(v, str) else v
+                             for k, v in row.as_dict().items()})
     return path
 
 
 def read_csv(path: Path) -> list[GradeRow]:
-    with open(path, newline="") as fh:
-        return [GradeRow(r["student_id"], r["assignment"], r["notebook"], r["grade_id"], float(r["score"]) if r["score"] != "" else None,
-                         float(r["max_score"]), r["status"], r.get("message", ""), r.get("diagnosis", ""), r.get("comment", ""))
+    """The rows of a ``grades.csv`` written by :func:`write_csv` (its formula-guard quotes removed)."""
+    from autograde.safetext import from_spreadsheet_cell as text
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        return [GradeRow(text(r["student_id"]), text(r["assignment"]), text(r["notebook"]), text(r["grade_id"]),
+                         float(r["score"]) if r["score"] != "" else None, float(r["max_score"]), text(r["status"]),
+                         text(r.get("message") or ""), text(r.get("diagnosis") or ""), text(r.get("comment") or ""))
                 for r in csv.DictReader(fh)]
 
 
 def format_table(rows: list[GradeRow]) -> str:
-    """One line per graded item, one column per student; totals at the bottom."""
+    """One line per graded item, one column per student; totals at the bottom.
+
+    Student ids (and every other name) are shown printable (:func:`autograde.safetext.printable`): a folder
+    name holding escape sequences cannot act on the instructor's terminal.
+    """
+    from dataclasses import replace
+
+    from autograde.safetext import printable
+
+    rows = [replace(r, student_id=printable(r.student_id), notebook=printable(r.notebook),  # keys: never cut
+                    grade_id=printable(r.grade_id), status=printable(r.status, 20)) for r in rows]
     students = sorted({r.student_id for r in rows})
     items = list(dict.fromkeys((r.notebook, r.grade_id) for r in rows))
     by = {(r.student_id, r.notebook, r.grade_id): r for r in rows}

@@ -1,0 +1,223 @@
+"""Intake: which folders are students, which notebook is graded, what the instructor is told, submission times.
+
+One class is graded for real (unsandboxed: the sandbox is not what these tests are about) in a course
+whose submissions are where ``nbgrader collect`` puts them (``COURSE/submitted/``), found without
+naming them. Discovery's finer rules are tested on :func:`classroom.discover` alone.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+
+import nbformat
+import pytest
+
+from autograde import classroom, course, coursedir, samples
+
+ASSIGNMENT = "01_perceptron"
+NOTEBOOK = "perceptron.ipynb"
+ON_TIME = "2026-03-01 09:30:00.000000 UTC"    # nbgrader's timestamp.txt format
+LATE = "2026-03-09 18:00:00.000000 UTC"
+DUE = datetime.datetime(2026, 3, 2, 12, 0, 0)
+
+
+def _points(source_nb) -> dict[str, float]:
+    nb = nbformat.read(str(source_nb), as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"]["points"])
+            for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"}
+
+
+def _score(rows, student):
+    return {r.grade_id: r.score for r in rows if r.student_id == student and r.status not in ("manual", "graded")}
+
+
+@pytest.fixture(scope="module")
+def intake(tmp_path_factory, source_nb01, release_nb01):
+    """A course with a due date and a 'zero' late policy, and a submitted/ folder full of real-life clutter."""
+    course_dir = tmp_path_factory.mktemp("intake") / "course"
+    classroom.ensure_course(course_dir, [ASSIGNMENT])
+    (course_dir / "nbgrader_config.py").write_text(
+        (course_dir / "nbgrader_config.py").read_text() + "c.LateSubmissionPlugin.penalty_method = 'zero'\n")
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        gb.update_or_create_assignment(ASSIGNMENT, duedate=DUE)
+    subs = course_dir / "submitted"
+    solved = lambda: samples.solved(release_nb01, source_nb01)  # noqa: E731
+    samples.write_submission(solved(), subs, "ada", ASSIGNMENT, NOTEBOOK)
+    (subs / "ada" / ASSIGNMENT / "timestamp.txt").write_text(ON_TIME)
+    samples.write_submission(solved(), subs, "late", ASSIGNMENT, NOTEBOOK)
+    (subs / "late" / ASSIGNMENT / "timestamp.txt").write_text(LATE)
+    samples.write_submission(solved(), subs, "bad_stamp", ASSIGNMENT, NOTEBOOK)
+    (subs / "bad_stamp" / ASSIGNMENT / "timestamp.txt").write_text("the day before the deadline")
+    # clutter that is no one's submission
+    (subs / "__MACOSX" / ASSIGNMENT).mkdir(parents=True)
+    (subs / "__MACOSX" / ASSIGNMENT / "._perceptron.ipynb").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+    samples.write_submission(solved(), subs, ".stash", ASSIGNMENT, NOTEBOOK)
+    (subs / "__pycache__").mkdir()
+    (subs / "notes.txt").write_text("who handed in late")
+    (subs / "ada" / ASSIGNMENT / "._perceptron.ipynb").write_bytes(b"\x00\x05\x16\x07")  # AppleDouble beside the real one
+    # a blank notebook under the expected name, the finished work in a Jupyter copy
+    samples.write_submission(samples.untouched(release_nb01), subs, "copier", ASSIGNMENT, NOTEBOOK)
+    samples.write_submission(solved(), subs, "copier", ASSIGNMENT, "perceptron-Copy1.ipynb")
+    samples.write_submission(solved(), subs, "renamer", ASSIGNMENT, "Perceptron (1).ipynb")
+    samples.write_submission(solved(), subs, "dasher", "01-perceptron", NOTEBOOK)
+    opts = classroom.Options(workers=2, use_sandbox=False, progress=False, force=True)
+    summary = classroom.grade_class(None, course_dir, opts)   # no SUBMISSIONS: the course's submitted/
+    return {"summary": summary, "course": course_dir, "subs": subs, "opts": opts}
+
+
+def test_submissions_default_to_the_courses_submitted_folder(intake):
+    """With no SUBMISSIONS given, are the course's submitted/ folders (where nbgrader collect puts them) graded?"""
+    students = {r.student_id for r in intake["summary"].rows}
+    assert {"ada", "late", "copier", "renamer", "dasher"} <= students
+
+
+def test_hidden_and_system_folders_are_not_students(intake):
+    """Are __MACOSX, __pycache__, a dot-folder and a loose file kept out of the grades?"""
+    students = {r.student_id for r in intake["summary"].rows}
+    assert not students & {"__MACOSX", "__pycache__", ".stash", "notes.txt"}
+    assert {r.student_id for r in course.read_csv(intake["summary"].csv_path)} == students
+
+
+def test_every_skipped_entry_is_listed_with_a_reason(intake):
+    """Is each skipped folder or file (the dot-prefixed ones too) in the summary, with why?"""
+    skipped = dict(intake["summary"].skipped)
+    assert "hidden" in skipped[".stash/"]
+    assert "macOS" in skipped["__MACOSX/"]
+    assert "cache" in skipped["__pycache__/"]
+    assert "not a folder" in skipped["notes.txt"]
+    assert "hidden" in skipped[f"ada/{ASSIGNMENT}/._perceptron.ipynb"]
+
+
+def test_a_finished_copy_beside_a_blank_notebook_is_a_warning(intake):
+    """A blank perceptron.ipynb and a finished perceptron-Copy1.ipynb: is the instructor told which was graded and what was not?"""
+    rows = intake["summary"].rows
+    assert sum(_score(rows, "copier").values()) == 0  # nbgrader's rule: the notebook with the source's name
+    [w] = [w for w in intake["summary"].warnings if w.startswith(f"copier/{ASSIGNMENT}")]
+    assert "perceptron-Copy1.ipynb" in w and "not graded" in w and f"rename it to {NOTEBOOK}" in w
+
+
+def test_a_renamed_notebook_is_graded_and_reported(intake, source_nb01):
+    """Is the only notebook, under another name, graded, and does the instructor's summary say so?"""
+    assert _score(intake["summary"].rows, "renamer") == _points(source_nb01)
+    assert any(w.startswith(f"renamer/{ASSIGNMENT}") and "'Perceptron (1).ipynb' in place of perceptron.ipynb" in w
+               for w in intake["summary"].warnings)
+
+
+def test_a_misspelt_assignment_folder_gets_a_did_you_mean(intake):
+    """Is a folder 01-perceptron reported with 'did you mean 01_perceptron', and does the student's row say so too?"""
+    assert any(w.startswith("dasher:") and "01-perceptron/" in w and f"did you mean {ASSIGNMENT}/" in w
+               for w in intake["summary"].warnings)
+    rows = [r for r in intake["summary"].rows if r.student_id == "dasher"]
+    assert rows and all(r.status == "missing" for r in rows if r.status != "manual")
+    assert "01-perceptron" in rows[0].message and f"rename it to {ASSIGNMENT}" in rows[0].message
+
+
+def test_submission_times_reach_the_gradebook(intake):
+    """Is timestamp.txt recorded as the submission's time in the gradebook, as nbgrader records it?"""
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{intake['course'] / 'gradebook.db'}") as gb:
+        assert gb.find_submission(ASSIGNMENT, "ada").timestamp == datetime.datetime(2026, 3, 1, 9, 30)
+        late = gb.find_submission(ASSIGNMENT, "late")
+        assert late.timestamp == datetime.datetime(2026, 3, 9, 18, 0)
+        assert late.total_seconds_late == (datetime.datetime(2026, 3, 9, 18, 0) - DUE).total_seconds()
+
+
+def test_unreadable_timestamp_is_a_warning(intake):
+    """Is a timestamp.txt nbgrader cannot read a warning (the submission still graded), not a crash?"""
+    assert any(w.startswith(f"bad_stamp/{ASSIGNMENT}/timestamp.txt") for w in intake["summary"].warnings)
+    assert sum(_score(intake["summary"].rows, "bad_stamp").values()) > 0
+
+
+def test_nbgraders_late_policy_applies(intake):
+    """With a due date and LateSubmissionPlugin.penalty_method = 'zero', is the late notebook's penalty its score (nbgrader's AssignLatePenalties), and the punctual one's none?"""
+    got = coursedir.apply_late_penalties(intake["course"], [(ASSIGNMENT, "late", "perceptron"), (ASSIGNMENT, "ada", "perceptron")])
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{intake['course'] / 'gradebook.db'}") as gb:
+        late = gb.find_submission_notebook("perceptron", ASSIGNMENT, "late")
+        assert late.score > 0 and late.late_submission_penalty == late.score
+        assert got[(ASSIGNMENT, "late", "perceptron")] == late.score
+    assert got[(ASSIGNMENT, "ada", "perceptron")] is None
+
+
+def test_timestamps_are_on_the_jobs(intake, tmp_path):
+    """Does discovery put each submission's time on its job (naive UTC, as nbgrader stores it)?"""
+    from autograde.reference import course_root
+    found = classroom.discover(intake["subs"], classroom._source_notebooks(course_root()), ["ada", "late", "copier"], {}, False)
+    stamps = {j.student_id: j.timestamp for j in found.jobs if j.assignment == ASSIGNMENT}
+    assert stamps == {"ada": datetime.datetime(2026, 3, 1, 9, 30), "late": datetime.datetime(2026, 3, 9, 18, 0), "copier": None}
+
+
+# --- discovery alone (no grading) ---------------------------------------------------------------------------
+
+@pytest.fixture
+def sources():
+    from autograde.reference import course_root
+    return classroom._source_notebooks(course_root())
+
+
+def _write(path, data=b"{}"):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as fh:
+        fh.write(data)
+
+
+def test_a_student_id_is_printable_utf8_and_the_real_path_still_reads(tmp_path, sources, release_nb01):
+    """A folder whose name is not UTF-8 (mallory + byte 0xff): is its id 'mallory\\xff', and its notebook read?"""
+    root = os.fsencode(tmp_path)
+    _write(root + b"/mallory\xff/" + ASSIGNMENT.encode() + b"/" + NOTEBOOK.encode(), release_nb01.read_bytes())
+    [job] = [j for j in classroom.discover(tmp_path, sources, None, {}, False).jobs if j.assignment == ASSIGNMENT]
+    assert job.student_id == "mallory\\xff"
+    job.student_id.encode("utf-8")
+    assert job.submission == release_nb01.read_bytes()
+
+
+def test_colliding_ids_are_skipped_not_merged(tmp_path, sources, release_nb01):
+    """A folder literally named 'mallory\\xff' beside one whose name holds the byte 0xff: does the literal one keep the id and the other get skipped with the reason?"""
+    root = os.fsencode(tmp_path)
+    _write(root + b"/mallory\xff/" + ASSIGNMENT.encode() + b"/" + NOTEBOOK.encode(), b"not this one")
+    samples.write_submission(samples.untouched(release_nb01), tmp_path, "mallory\\xff", ASSIGNMENT, NOTEBOOK)
+    found = classroom.discover(tmp_path, sources, None, {}, False)
+    jobs = [j for j in found.jobs if j.assignment == ASSIGNMENT]
+    assert [j.student_id for j in jobs] == ["mallory\\xff"] and jobs[0].submission == release_nb01.read_bytes()
+    [why] = [why for name, why in found.skipped if name == "mallory\\xff/"]
+    assert "cannot be told apart" in why
+
+
+def test_a_non_utf8_notebook_name_is_graded_under_a_printable_name(tmp_path, sources, release_nb01):
+    """The only notebook is perceptron<0xff>.ipynb: is it read, named printably, and does its job have a key?"""
+    root = os.fsencode(tmp_path)
+    _write(root + b"/eve/" + ASSIGNMENT.encode() + b"/perceptron\xff.ipynb", release_nb01.read_bytes())
+    [job] = [j for j in classroom.discover(tmp_path, sources, None, {}, False).jobs if j.assignment == ASSIGNMENT]
+    assert job.submitted_name == "perceptron\\xff.ipynb" and job.submission is not None
+    assert len(job.key()) == 64
+
+
+def test_hard_links_are_refused_like_symlinks(tmp_path):
+    """Is a file with a second name (a hard link) refused before it is read, saying what to hand in instead?"""
+    original = tmp_path / "source.ipynb"
+    original.write_text("{}")
+    os.link(original, tmp_path / "link.ipynb")
+    with pytest.raises(ValueError, match="hard link.*hand in a copy"):
+        classroom._read_regular(tmp_path / "link.ipynb", 2**20)
+    shutil.copy(original, tmp_path / "copy.ipynb")
+    assert classroom._read_regular(tmp_path / "copy.ipynb", 2**20) == b"{}"
+
+
+def test_a_notebook_outside_any_assignment_folder_is_a_warning(tmp_path, sources, release_nb01):
+    """A notebook handed in straight into the student folder: is the instructor told where it belongs?"""
+    samples.write_submission(samples.untouched(release_nb01), tmp_path, "ada", ASSIGNMENT, NOTEBOOK)
+    shutil.copy(release_nb01, tmp_path / "ada" / NOTEBOOK)
+    samples.write_submission(samples.untouched(release_nb01), tmp_path, "bo", ".", NOTEBOOK)
+    found = classroom.discover(tmp_path, sources, None, {}, False)
+    assert any(w.startswith("bo:") and f"bo/{ASSIGNMENT}/" in w for w in found.warnings)
+    [bo] = [j for j in found.jobs if j.student_id == "bo" and j.assignment == ASSIGNMENT]
+    assert f"move it into {ASSIGNMENT}/" in bo.problem
+
+
+def test_no_known_assignment_suggests_the_near_miss(tmp_path, sources, release_nb01):
+    """When every student's folder is misspelt, does the error say which folder looks like which assignment?"""
+    samples.write_submission(samples.untouched(release_nb01), tmp_path, "ada", "01_Perceptron (1)", NOTEBOOK)
+    with pytest.raises(ValueError, match=r"ada/01_Perceptron \(1\)/ looks like 01_perceptron/"):
+        classroom.discover(tmp_path, sources, None, {}, False)
