@@ -156,13 +156,17 @@ def cell(page, index: int):
     return page.locator(CELL.format(index))
 
 
-def open_notebook(page, server: LabServer, path: str, timeout: float = 120_000) -> None:
+def open_notebook(page, server: LabServer, path: str, timeout: float = 120_000, collapse_sidebar: bool = True) -> None:
     """Open a notebook in a fresh workspace and wait until its kernel is Python 3 and idle."""
     page.goto(server.url(f"/lab/tree/{path}", reset=""), wait_until="domcontentloaded")
     page.locator(".jp-NotebookPanel-toolbar [data-jp-item-name='kernelName']").filter(
         has_text="Python 3").first.wait_for(timeout=timeout)
     page.locator(INDICATOR_IDLE).first.wait_for(timeout=timeout)
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=timeout)
+    if collapse_sidebar:  # more room for the notebook (and its screenshots): close the file browser
+        tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+        if tab.count():
+            tab.first.click()
 
 
 def _menu(page, menu: str, item: str) -> None:

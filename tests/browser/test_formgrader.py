@@ -1,7 +1,7 @@
 """An instructor in nbgrader's formgrader, for real: grade the written answer, then `autograde report`.
 
-The course is the demo's (``autograde.demo.run``): notebooks released with nbgrader, three
-submissions of notebook 01 (solved, untouched, buggy) graded by ``autograde grade``. JupyterLab
+The course is made as the demo makes it (``autograde.demo``), for notebook 01 only: released with
+nbgrader, the demo's three submissions (solved, untouched, buggy), graded by ``autograde grade``. JupyterLab
 serves the course directory with ``--CourseDirectory.root`` so that formgrader uses its gradebook.
 
 The instructor opens Manual Grading for 01_perceptron/perceptron, opens the solved student's
@@ -29,13 +29,18 @@ VENV_BIN = lab.VENV_BIN
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory, artifacts):
+    """The demo's course, for notebook 01 only: released with nbgrader, three submissions, `autograde grade`."""
     if shutil.which("bwrap") is None:
         pytest.skip("the demo course is graded in the sandbox: install bubblewrap (`make sandbox-deps` as root)")
-    from autograde import demo
+    from autograde import coursedir, demo
 
     course_dir = tmp_path_factory.mktemp("formgrader") / "course"
     t0 = time.monotonic()
-    demo.run(course_dir)
+    coursedir.prepare(course_dir, [ASSIGNMENT])  # what `autograde grade` and the demo do, for notebook 01 only
+    demo.make_samples(course_dir, assignment=ASSIGNMENT)
+    proc = subprocess.run([str(VENV_BIN / "autograde"), "grade", str(course_dir / "submitted"), "--course-dir",
+                           str(course_dir), "--no-progress"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     return course_dir, time.monotonic() - t0
 
 
