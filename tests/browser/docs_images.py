@@ -21,9 +21,9 @@ REPO = HERE.parents[1]
 # (artefact, picture in docs/img, crop box (left, top, right, bottom) or None)
 PICKS = [
     ("01_perceptron-release-1-run-all.png", "student-run-all-release.png", (0, 0, 1400, 760)),
-    ("01_perceptron-widget-nc_widgets_neuron_widget-3.png", "widget-neuron-sliders.png", None),
+    ("01_perceptron-widget-nc_widgets_neuron_widget-3.png", "widget-neuron-sliders.png", (0, 0, 700, 525)),
     ("01_perceptron-release-3-validate.png", "nbgrader-validate-release.png", None),
-    ("formgrader-2-written-answer-graded.png", "formgrader-written-answer.png", (120, 0, 1280, 900)),
+    ("formgrader-2-written-answer-graded.png", "formgrader-written-answer.png", (120, 0, 1280, 470)),
 ]
 
 
