@@ -70,6 +70,7 @@ class Session:
     def __init__(self, server: lab.LabServer, folder: Path, browser, artifacts: Path):
         self.server, self.folder, self.browser, self.artifacts = server, folder, browser, artifacts
         self.pages: dict[tuple[str, str], object] = {}
+        self.current = None  # the page the running test used last (screenshot on failure)
         self.ran: dict[tuple[str, str], float] = {}
         self.timings: dict[str, float] = {"lab start": server.started_in}
 
@@ -83,7 +84,8 @@ class Session:
             lab.open_notebook(page, self.server, f"{kind}/{nb}")
             self.timings[f"open {kind} {nb}"] = time.monotonic() - t0
             self.pages[key] = page
-        return self.pages[key]
+        self.current = self.pages[key]
+        return self.current
 
     def run_all(self, kind: str, nb: str):
         page = self.page(kind, nb)
@@ -117,6 +119,18 @@ def session(browser, artifacts, tmp_path_factory):
     yield s
     s.close()
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _screenshot_on_failure(request, session):
+    yield
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed and session.current is not None:
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+        try:
+            session.current.screenshot(path=str(session.artifacts / f"FAILED-{name}.png"))
+        except Exception:  # the page may be gone; the failure itself is the report
+            pass
 
 
 def _stem(nb: str) -> str:
