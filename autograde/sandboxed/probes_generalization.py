@@ -1,0 +1,21 @@
+"""Probes of notebook 07 (generalization). Plain numpy; no answers: they only say how to call one.
+
+``gen_l2`` builds the list of ``(W, b)`` pairs that ``l2_penalty`` takes from flat arrays (a list of
+pairs cannot cross the wire as such) and flattens the answer back: the penalty, then ``dW, db`` of
+each layer in order, then the parameters as they are after the call (a penalty must not change them).
+"""
+from __future__ import annotations
+
+
+def gen_l2(answer, lam, *arrays):
+    """``l2_penalty([(W1, b1), (W2, b2), ...], lam)`` -> (penalty, dW1, db1, dW2, db2, ..., W1, b1, ... after the call)."""
+    params = list(zip(arrays[::2], arrays[1::2]))
+    penalty, grads = answer(params, lam)
+    flat = []
+    for pair in grads:
+        dW, db = pair
+        flat.extend([dW, db])
+    return (penalty, *flat, *arrays)
+
+
+PROBES = {"gen_l2": gen_l2}
