@@ -221,3 +221,49 @@ def test_no_known_assignment_suggests_the_near_miss(tmp_path, sources, release_n
     samples.write_submission(samples.untouched(release_nb01), tmp_path, "ada", "01_Perceptron (1)", NOTEBOOK)
     with pytest.raises(ValueError, match=r"ada/01_Perceptron \(1\)/ looks like 01_perceptron/"):
         classroom.discover(tmp_path, sources, None, {}, False)
+
+
+# --- names and text made safe (autograde.safetext) ----------------------------------------------------------
+
+def test_printable_shows_escape_sequences_instead_of_running_them():
+    """Do OSC/CSI sequences, BEL, CR, newlines and bidi overrides come out as visible backslash escapes?"""
+    from autograde.safetext import printable
+
+    text = printable("\x1b]0;PWNED\x07\x1b]52;c;SGVsbG8=\x07\x1b[2K\rALL GOOD\x1b[8m\n\u202eevil\u2066\x9b")
+    assert text == "\\x1b]0;PWNED\\x07\\x1b]52;c;SGVsbG8=\\x07\\x1b[2K\\x0dALL GOOD\\x1b[8m\\x0a\\u202eevil\\u2066\\x9b"
+    assert text.isprintable() and printable(text) == text   # idempotent: every layer may apply it
+    assert printable("Ünïcødé ok, 中文, emoji 🙂") == "Ünïcødé ok, 中文, emoji 🙂"
+    assert printable("x" * 50, 10) == "x" * 9 + "…"
+
+
+def test_safe_name_is_valid_utf8_and_fits_a_file_name():
+    """Is a name with undecodable bytes escaped to valid UTF-8, and a very long one cut with a hash that keeps names apart?"""
+    from autograde.safetext import MAX_NAME_BYTES, safe_name
+
+    assert safe_name(os.fsdecode(b"mallory\xff")) == "mallory\\xff" == safe_name(b"mallory\xff")
+    assert safe_name("plain") == "plain"
+    long_a, long_b = safe_name(b"\xff" * 250 + b"a"), safe_name(b"\xff" * 250 + b"b")
+    assert long_a != long_b and len(long_a.encode()) <= MAX_NAME_BYTES and safe_name(long_a) == long_a
+
+
+@pytest.mark.parametrize("value", ["=1+2", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "'=already quoted", "'plain", "plain", "a=b"])
+def test_spreadsheet_cells_round_trip(value):
+    """Is a cell that starts like a formula (OWASP: = + - @ tab CR) or with a quote guarded by a quote, and read back exactly?"""
+    from autograde.safetext import from_spreadsheet_cell, spreadsheet_cell
+
+    cell = spreadsheet_cell(value)
+    assert cell[0] not in "=+-@\t\r"
+    assert cell == value if value[0] not in "=+-@\t\r'" else cell == "'" + value
+    assert from_spreadsheet_cell(cell) == value
+
+
+def test_grades_csv_round_trips_formula_ids(tmp_path):
+    """Do write_csv/read_csv keep a student id like '=1+2' (quoted in the file) and make a message printable?"""
+    rows = [course.GradeRow("=1+2", ASSIGNMENT, "perceptron", "test_step", 1.0, 1.0, "ok", "-\x1b[2Kx"),
+            course.GradeRow("'quoted", ASSIGNMENT, "perceptron", "test_step", None, 1.0, "manual", "", "", "=instructor")]
+    path = course.write_csv(rows, tmp_path / "grades.csv")
+    text = path.read_text()
+    assert "'=1+2" in text and "'-\\x1b[2Kx" in text and "\x1b" not in text
+    back = course.read_csv(path)
+    assert [r.student_id for r in back] == ["=1+2", "'quoted"]
+    assert back[0].message == "-\\x1b[2Kx" and back[1].comment == "=instructor"
