@@ -528,7 +528,7 @@ def build() -> NotebookBuilder:
     squares to the one-hot targets, no training needed); we scale the first row of $(W, b)$, the scores
     of class 0, by a factor and watch both numbers. The accuracy moves in steps and stays flat between
     them; the cross-entropy changes smoothly everywhere. Its minimum need not sit where the accuracy
-    is highest: the loss also weighs how confident each prediction is.
+    is highest: the loss also weighs how confident each prediction is. (Dashed: scale 1, the fitted weights.)
     """)
     nb.code(r'''
     with needs("one_hot", "cross_entropy", "accuracy"):
@@ -545,14 +545,14 @@ def build() -> NotebookBuilder:
             Z = Wa @ X1
             losses.append(cross_entropy(Z, Y)[0])
             accs.append(accuracy(Z, labels))
-        fig, ax = nc.plot.subplots(figsize=(7.5, 4))
-        ax.plot(scales, losses, color="#0072B2", label="cross-entropy (left axis)")
-        ax.set(title="The loss is smooth, the accuracy is a staircase",
-               xlabel="scale of the class-0 row of $(W, b)$", ylabel="cross-entropy")
-        ax2 = ax.twinx()
-        ax2.step(scales, accs, where="mid", color="#D55E00", label="accuracy (right axis)")
-        ax2.set_ylabel("accuracy", color="#D55E00")
-        ax.legend(handles=ax.get_lines() + ax2.get_lines(), loc="upper right")
+        fig, axes = nc.plot.subplots(2, 1, figsize=(7.5, 5.5), sharex=True)
+        axes[0].plot(scales, losses, color="#0072B2")
+        axes[0].set(title="The loss is smooth...", xlabel="scale of the class-0 row of $(W, b)$", ylabel="cross-entropy")
+        axes[1].step(scales, accs, where="mid", color="#D55E00")
+        axes[1].set(title="...the accuracy is a staircase", xlabel="scale of the class-0 row of $(W, b)$", ylabel="accuracy")
+        for ax in axes:
+            ax.axvline(1.0, color="0.6", linestyle="--", linewidth=0.8)   # the least-squares weights themselves
+            ax.grid(True, alpha=0.3)
     ''')
 
     # ------------------------------------------------------------------ 7. origin
