@@ -29,7 +29,7 @@ def _no_tie(m: int, fractions) -> bool:
 
 def _split_cases(rng: np.random.Generator) -> list[Case]:
     cases = [Case("X of shape (2, 10), Y of shape (1, 10), fractions (0.6, 0.2, 0.2)",
-                  (np.arange(20.0).reshape(2, 10), np.arange(10.0).reshape(1, 10), (0.6, 0.2, 0.2), Seed(0)))]
+                  (np.arange(20.0).reshape(2, 10), np.arange(10.0).reshape(1, 10), 0.6, 0.2, 0.2, Seed(0)))]
     picks = [(0.7, 0.15, 0.15), (0.5, 0.3, 0.2), (0.8, 0.1, 0.1)]
     for fractions in picks:
         m = int(rng.integers(11, 40))
@@ -37,9 +37,9 @@ def _split_cases(rng: np.random.Generator) -> list[Case]:
             m += 1  # some fraction * m must round up, so truncating (int) is told apart from round
         n, k = int(rng.integers(1, 4)), int(rng.integers(1, 3))
         cases.append(Case(f"X of shape ({n}, {m}), Y of shape ({k}, {m}), fractions {fractions}",
-                          (rng.normal(size=(n, m)), rng.normal(size=(k, m)), fractions, Seed(int(rng.integers(2**31))))))
+                          (rng.normal(size=(n, m)), rng.normal(size=(k, m)), *fractions, Seed(int(rng.integers(2**31))))))
     cases.append(Case("no test part: fractions (0.75, 0.25, 0.0), m = 8",
-                      (rng.normal(size=(3, 8)), rng.normal(size=(2, 8)), (0.75, 0.25, 0.0), Seed(int(rng.integers(2**31))))))
+                      (rng.normal(size=(3, 8)), rng.normal(size=(2, 8)), 0.75, 0.25, 0.0, Seed(int(rng.integers(2**31))))))
     return cases
 
 
@@ -296,7 +296,7 @@ def _do_strict(A, p, rng):
 
 
 ITEMS = [
-    Item("train_val_test_split", NB, _split_cases, exact=True,
+    Item("train_val_test_split", NB, _split_cases, probe="gen_split", exact=True,
          outputs=(("X_train", "training inputs"), ("Y_train", "training targets"), ("X_val", "validation inputs"),
                   ("Y_val", "validation targets"), ("X_test", "test inputs"), ("Y_test", "test targets")),
          mistakes=(Variant("no_shuffle", "does not shuffle: takes the first columns for training, the next for validation", _split_no_shuffle),

@@ -1,5 +1,8 @@
 """Probes of notebook 07 (generalization). Plain numpy; no answers: they only say how to call one.
 
+``gen_split`` hands ``train_val_test_split`` its fractions as the tuple the notebook specifies (a tuple
+cannot cross the wire as a case argument, three numbers can).
+
 ``gen_l2`` builds the list of ``(W, b)`` pairs that ``l2_penalty`` takes from flat arrays (a list of
 pairs cannot cross the wire as such) and flattens the answer back: the penalty, then ``dW, db`` of
 each layer in order, then the parameters as they are after the call (a penalty must not change them).
@@ -18,4 +21,9 @@ def gen_l2(answer, lam, *arrays):
     return (penalty, *flat, *arrays)
 
 
-PROBES = {"gen_l2": gen_l2}
+def gen_split(answer, X, Y, f_train, f_val, f_test, rng):
+    """``train_val_test_split(X, Y, (f_train, f_val, f_test), rng)``: the fractions cross the wire as three numbers."""
+    return answer(X, Y, (f_train, f_val, f_test), rng)
+
+
+PROBES = {"gen_l2": gen_l2, "gen_split": gen_split}
