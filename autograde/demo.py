@@ -56,7 +56,7 @@ def run(course_dir: Path) -> list[course.GradeRow]:
     t1 = time.perf_counter()
     summary = classroom.grade_class(course_dir / "submitted", course_dir, classroom.Options(force=True))
     print(f"graded {summary.graded} submissions with autograde (sandboxed, parallel) in {time.perf_counter() - t1:.1f} s")
-    for line in report.summary_lines(summary.rows):
+    for line in report.summary_lines(summary.rows) + report.intake_lines(summary.skipped, summary.warnings):
         print(line)
     print()
     print(course.format_table(summary.rows))

@@ -103,12 +103,14 @@ def totals(rows: list[GradeRow], subs: dict, known: tuple[dict, list] = ({}, [])
 
 
 def write_totals(rows: list[dict], path: Path) -> Path:
+    """``totals.csv``, safe to open in a spreadsheet as ``grades.csv`` is (see :func:`autograde.course.write_csv`)."""
+    from autograde.safetext import printable, spreadsheet_cell
+
     with open(path, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=TOTALS_FIELDS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: course.csv_safe(v) if isinstance(v, str) else v for k, v in row.items()}
-                            if hasattr(course, "csv_safe") else row)
+            writer.writerow({k: spreadsheet_cell(printable(v)) if isinstance(v, str) else v for k, v in row.items()})
     return path
 
 

@@ -23,12 +23,7 @@ from pathlib import Path
 
 from autograde.course import GradeRow
 
-try:
-    from autograde.safetext import printable
-except ImportError:  # pragma: no cover - until the safe-text module lands
-    def printable(text, limit: int = 200) -> str:
-        text = "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" for ch in str(text))
-        return text if len(text) <= limit else text[:limit] + "..."
+from autograde.safetext import printable
 
 HAND = ("manual", "graded")  # a written answer: graded by hand in formgrader
 
@@ -156,6 +151,18 @@ def summary_lines(rows: list[GradeRow]) -> list[str]:
         lines.append(f"  {status:8s} {printable(student, 60)}/{nb} ({which}): {printable(prs[0].message, 140)}")
     if len(problems) > 12:
         lines.append(f"  ... and {len(problems) - 12} more (see grades.csv)")
+    return lines
+
+
+def intake_lines(skipped: list[tuple[str, str]], warnings: list[str]) -> list[str]:
+    """What intake set aside or found odd (hidden folders, copies, renamed notebooks, misspelt folders), printable."""
+    lines = []
+    if skipped:
+        lines.append(f"not graded ({len(skipped)}):")
+        lines += [f"  {printable(what, 80)}: {printable(why, 160)}" for what, why in skipped]
+    if warnings:
+        lines.append(f"warnings ({len(warnings)}):")
+        lines += [f"  {printable(w, 240)}" for w in warnings]
     return lines
 
 

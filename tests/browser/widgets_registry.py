@@ -43,4 +43,6 @@ WIDGETS: list[Widget] = [
     Widget("04_gradient_descent", "gradient_descent.ipynb", "gt.lr_widget(", sliders=1),
     Widget("02_mlp", "mlp.ipynb", "mlp_widgets.approximation_widget(", sliders=1),
     Widget("03_losses", "losses.ipynb", "losses_widgets.softmax_widget(", sliders=3),
+    Widget("06_optimizers", "optimizers.ipynb", "race = slider_widget(", sliders=2),
+    Widget("07_generalization", "generalization.ipynb", "decay = slider_widget(", sliders=1),
 ]
