@@ -62,6 +62,8 @@ def cmd_grade(args) -> int:
     print(f"graded {summary.graded} notebook(s), {summary.cached} unchanged since the last run, in {summary.seconds:.1f} s")
     for line in report.summary_lines(summary.rows):
         print(printable(line))
+    for line in report.intake_lines(summary.skipped, summary.warnings):
+        print(line)
     if args.table:
         print()
         print(course.format_table(summary.rows))
