@@ -105,7 +105,7 @@ def test_instructor_grades_the_written_answer_and_the_report_shows_it(course, fo
     assert saved.value.ok and saved.value.json()["manual_score"] == full, saved.value.text()
     page.wait_for_timeout(300)
     page.evaluate(f"() => document.getElementById('{WRITTEN}').closest('.panel, .nbgrader_cell').scrollIntoView()")
-    page.evaluate("() => window.scrollBy(0, -80)")  # below the fixed navigation bar
+    page.evaluate("() => window.scrollBy(0, -160)")  # below the fixed navigation bar, with the question above
     page.screenshot(path=str(artifacts / "formgrader-2-written-answer-graded.png"))
 
     _open_gradebook_list(page, formgrader)
