@@ -16,7 +16,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["needs", "path_1d", "xy_curves", "confusion_matrix", "lr_widget", "draw_lr_demo"]
+__all__ = ["needs", "path_1d", "xy_curves", "confusion_matrix", "lr_widget", "draw_lr_demo", "draw_gradient_depth",
+           "gradient_depth_widget"]
 
 
 # ----------------------------------------------------------------------------- demo cells
@@ -278,5 +279,61 @@ def lr_widget(gradient_descent, lr: float = 0.1, *, theta0: float = 2.0, n_steps
         output.outputs = (_png_output(fig),)
 
     slider.observe(redraw, names="value")
+    redraw()
+    return box
+
+
+# ----------------------------------------------------------------------------- gradients through depth (notebook 05)
+def draw_gradient_depth(mlp_forward, mlp_backward, init_params, depth: int, activation: str, ax, *,
+                        width: int = 32, m: int = 64, seed: int = 0):
+    """Run the student's forward and backward pass through a deep network and draw the gradient size per layer.
+
+    The network has ``depth`` hidden layers of ``width`` units with the given hidden ``activation``, a linear
+    output of 10 units, weights from ``init_params`` (seeded), random inputs, and the upstream gradient of
+    the mean of the outputs' squares. Plots the mean absolute entry of dW of every layer (log scale).
+    Returns that array, first layer first.
+    """
+    rng = np.random.default_rng(seed)
+    sizes = [width] * (int(depth) + 1) + [10]
+    params = init_params(sizes, rng)
+    X = rng.standard_normal((width, m))
+    Y_hat, caches = mlp_forward(X, params, activation, "identity")
+    grads = mlp_backward(2.0 * Y_hat / Y_hat.size, caches)
+    sizes_dw = np.array([float(np.mean(np.abs(dW))) for dW, _ in grads])
+    layers = np.arange(1, sizes_dw.size + 1)
+    ax.semilogy(layers, np.maximum(sizes_dw, 1e-300), marker="o")
+    ax.set_ylim(1e-12, 1e1)
+    ax.grid(True, alpha=0.3)
+    ratio = sizes_dw[0] / sizes_dw[-1] if sizes_dw[-1] > 0 else float("nan")
+    _label(ax, f"{activation}, {int(depth)} hidden layers: |dW| of layer 1 / last layer = {ratio:.1e}",
+           "layer (1 = next to the input)", "mean |dW| (log scale)")
+    return sizes_dw
+
+
+def gradient_depth_widget(mlp_forward, mlp_backward, init_params, depth: int = 3, activation: str = "sigmoid"):
+    """A depth slider and an activation menu over :func:`draw_gradient_depth` (the student's own passes).
+
+    Returns an ipywidgets.VBox: an IntSlider "depth" (1..30), a Dropdown "activation" (sigmoid, tanh,
+    relu) and an Output with the picture; also ``.slider``, ``.dropdown``, ``.output``, ``.figure``, ``.ax``
+    and ``.sizes`` (the last mean |dW| per layer).
+    """
+    import ipywidgets as widgets
+    from matplotlib.figure import Figure
+
+    slider = widgets.IntSlider(value=int(depth), min=1, max=30, step=1, description="depth", continuous_update=False)
+    dropdown = widgets.Dropdown(options=["sigmoid", "tanh", "relu"], value=activation, description="activation")
+    output = widgets.Output()
+    fig = Figure(figsize=(7, 4), layout="constrained")
+    box = widgets.VBox([slider, dropdown, output])
+    box.slider, box.dropdown, box.output, box.figure = slider, dropdown, output, fig
+
+    def redraw(_change=None):
+        fig.clear()
+        box.ax = fig.add_subplot()
+        box.sizes = draw_gradient_depth(mlp_forward, mlp_backward, init_params, slider.value, dropdown.value, box.ax)
+        output.outputs = (_png_output(fig),)
+
+    slider.observe(redraw, names="value")
+    dropdown.observe(redraw, names="value")
     redraw()
     return box

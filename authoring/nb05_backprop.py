@@ -1,0 +1,701 @@
+"""Source of solutions/05_backprop/backprop.ipynb (run `make sources`, then `make release`)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from authoring.nbbuild import NotebookBuilder
+
+NOTEBOOK = "05_backprop"
+FILENAME = "backprop.ipynb"
+
+
+def build() -> NotebookBuilder:
+    nb = NotebookBuilder("p05")
+
+    nb.md(r"""
+    # 05 · Backpropagation
+
+    Notebook 04 trained one neuron, whose gradient we could write out by hand. A network has
+    thousands of parameters, and lecture 003 shows what the hand-written derivative of just
+    one of them looks like in a small network: a long formula that repeats the same
+    sub-expressions again and again. **Backpropagation** computes all of them in one backward sweep.
+    It costs about twice the forward pass, whatever the number of parameters.
+
+    The plan follows the lectures. First lecture 003's scalar toy function, one derivative at a time,
+    then the derivatives of the activations, then lecture 004's **delta rule** for a whole layer,
+    vectorised over the batch. Then you train a network on handwritten digits to at least 95 % test
+    accuracy, and count what a forward and a backward pass cost.
+
+    **Conventions.** Samples are columns: `X` has shape `(n_0, m)`, one-hot targets `Y` shape `(C, m)`.
+    Layer $l$ has `W` of shape `(n_l, n_{l-1})` and `b` of shape `(n_l, 1)`; $Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}$,
+    $A^{[l]} = g(Z^{[l]})$, $A^{[0]} = X$. A network's parameters are a list of `(W, b)` pairs, first layer
+    first, and its gradients have the same structure. Losses are means over the batch.
+    """)
+    nb.setup("""
+    import time
+    import numpy as np
+    import nbcourse as nc
+    from nbcourse import gd_tools as gt
+    """)
+    nb.md(r"""
+    ### Given: what this notebook takes from notebooks 01–04
+
+    The cell below is locked. It holds the reference versions of functions you wrote earlier: the activations
+    (01), `init_params`, `layer_forward` and `mlp_forward` (02), `one_hot`, `softmax`, `cross_entropy`
+    and `accuracy` (03), and `minibatches` (04). Read it once: your code below calls these functions. A
+    layer's `cache` is `(A_prev, W, b, Z, activation)`, with the activation given by its **name**.
+    """)
+    nb.given('''
+    # From notebook 01 (activations)
+    def sigmoid(z):
+        """Logistic sigmoid 1 / (1 + exp(-z)), computed without overflow."""
+        z = np.asarray(z, dtype=float)
+        out = np.empty_like(z)
+        pos = z >= 0
+        out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
+        ez = np.exp(z[~pos])
+        out[~pos] = ez / (1.0 + ez)
+        return out
+
+
+    def tanh(z):
+        """Hyperbolic tangent through tanh(z) = 2 sigmoid(2z) - 1."""
+        return 2.0 * sigmoid(2.0 * np.asarray(z, dtype=float)) - 1.0
+
+
+    def relu(z):
+        """Rectified linear unit max(0, z)."""
+        return np.maximum(0.0, np.asarray(z, dtype=float))
+
+
+    ACTIVATIONS = {"identity": lambda z: z, "relu": relu, "sigmoid": sigmoid, "tanh": tanh}
+
+
+    # From notebook 02 (the forward pass)
+    def init_params(layer_sizes, rng):
+        """He initialisation: W of layer l is rng.standard_normal((n_l, n_{l-1})) * sqrt(2 / n_{l-1}), b is zero."""
+        params = []
+        for n_prev, n in zip(layer_sizes[:-1], layer_sizes[1:]):
+            W = rng.standard_normal((n, n_prev)) * np.sqrt(2 / n_prev)
+            params.append((W, np.zeros((n, 1))))
+        return params
+
+
+    def layer_forward(A_prev, W, b, activation):
+        """Z = W A_prev + b, A = g(Z). Returns (A, cache) with cache = (A_prev, W, b, Z, activation)."""
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+        Z = W @ A_prev + b
+        return ACTIVATIONS[activation](Z), (A_prev, W, b, Z, activation)
+
+
+    def mlp_forward(X, params, hidden_activation, output_activation):
+        """Forward pass. Returns (Y_hat of shape (n_L, m), caches: one per layer, first layer first)."""
+        A, caches = X, []
+        L = len(params)
+        for l, (W, b) in enumerate(params, start=1):
+            A, cache = layer_forward(A, W, b, hidden_activation if l < L else output_activation)
+            caches.append(cache)
+        return A, caches
+
+
+    # From notebook 03 (losses)
+    def one_hot(labels, n_classes):
+        """labels (m,) ints in 0..C-1 -> float array (C, m) with Y[labels[i], i] = 1."""
+        labels = np.asarray(labels, dtype=int)
+        Y = np.zeros((n_classes, labels.size))
+        Y[labels, np.arange(labels.size)] = 1.0
+        return Y
+
+
+    def softmax(Z):
+        """Softmax of each column of Z (C, m), stable for large logits."""
+        E = np.exp(Z - np.max(Z, axis=0, keepdims=True))
+        return E / np.sum(E, axis=0, keepdims=True)
+
+
+    def cross_entropy(Z, Y):
+        """Mean softmax cross-entropy from logits Z (C, m) and one-hot Y (C, m): (loss, dZ = (softmax(Z) - Y) / m)."""
+        m = Z.shape[1]
+        Z_max = np.max(Z, axis=0, keepdims=True)
+        lse = Z_max + np.log(np.sum(np.exp(Z - Z_max), axis=0, keepdims=True))
+        loss = np.sum(lse - np.sum(Y * Z, axis=0, keepdims=True)) / m
+        return float(loss), (softmax(Z) - Y) / m
+
+
+    def accuracy(Z, labels):
+        """Fraction of columns of Z (C, m) whose largest entry is at row labels[i]."""
+        return float(np.mean(np.argmax(Z, axis=0) == np.asarray(labels)))
+
+
+    # From notebook 04 (mini-batches)
+    def minibatches(X, Y, batch_size, rng, drop_last=False):
+        """One epoch: one rng.permutation(m), cut into consecutive batches. Returns a list of (X_b, Y_b)."""
+        m = X.shape[1]
+        order = rng.permutation(m)
+        stop = m - m % batch_size if drop_last else m
+        return [(X[:, order[k:k + batch_size]], Y[..., order[k:k + batch_size]]) for k in range(0, stop, batch_size)]
+    ''')
+
+    # ------------------------------------------------------------------ 1. scalar toy
+    nb.md(r"""
+    ## 1 · The scalar toy of lecture 003
+
+    $$f[x, \phi] = \beta_3 + \omega_3 \cos\!\Big[\beta_2 + \omega_2 \exp\!\big[\beta_1 + \omega_1 \sin[\beta_0 + \omega_0 x]\big]\Big],
+      \qquad \ell = (f[x, \phi] - y)^2 .$$
+
+    It is a chain of scalar "layers": each one multiplies by a weight $\omega_k$, adds a bias $\beta_k$ and
+    applies an "activation" ($\sin$, $\exp$, $\cos$). The **forward pass** names every intermediate
+    value, innermost first:
+
+    $$f_0 = \beta_0 + \omega_0 x,\quad h_1 = \sin f_0,\quad f_1 = \beta_1 + \omega_1 h_1,\quad h_2 = \exp f_1,\quad
+      f_2 = \beta_2 + \omega_2 h_2,\quad h_3 = \cos f_2,\quad f_3 = \beta_3 + \omega_3 h_3 .$$
+
+    **Exercise 1.1.** Write `toy_forward(x, beta, omega)`: `beta` and `omega` are arrays of shape `(4,)`
+    holding $\beta_0..\beta_3$ and $\omega_0..\omega_3$; `x` is a number (or an array, entry by entry). Return
+    the tuple `(f0, h1, f1, h2, f2, h3, f3)`, in that order.
+    """)
+    nb.answer("toy_forward", """
+    def toy_forward(x, beta, omega):
+        \"\"\"Forward pass of f = b3 + w3 cos(b2 + w2 exp(b1 + w1 sin(b0 + w0 x))), keeping every intermediate.
+
+        x: number (or array); beta, omega: (4,). Returns (f0, h1, f1, h2, f2, h3, f3).
+        \"\"\"
+        ### BEGIN SOLUTION
+        f0 = beta[0] + omega[0] * x
+        h1 = np.sin(f0)
+        f1 = beta[1] + omega[1] * h1
+        h2 = np.exp(f1)
+        f2 = beta[2] + omega[2] * h2
+        h3 = np.cos(f2)
+        f3 = beta[3] + omega[3] * h3
+        return f0, h1, f1, h2, f2, h3, f3
+        ### END SOLUTION
+    """)
+    nb.tests("test_toy_forward", 1, """
+    vals = toy_forward(0.0, np.zeros(4), np.ones(4))
+    # f0 = 0, h1 = sin 0 = 0, f1 = 0, h2 = e^0 = 1, f2 = 1, h3 = cos 1, f3 = cos 1
+    nc.checks.expect_close(np.array(vals, dtype=float), [0, 0, 0, 1, 1, np.cos(1), np.cos(1)],
+                           "toy_forward(0, beta = 0, omega = 1): (f0, h1, f1, h2, f2, h3, f3)")
+    beta_, omega_ = np.array([0.1, -0.2, 0.3, 0.5]), np.array([1.5, 0.7, -0.4, 2.0])
+    f3_ = 0.5 + 2.0 * np.cos(0.3 - 0.4 * np.exp(-0.2 + 0.7 * np.sin(0.1 + 1.5 * 0.8)))
+    nc.checks.expect_close(toy_forward(0.8, beta_, omega_)[-1], f3_, "f3 against the formula written in one line")
+    nc.checks.ok("toy_forward looks right.")
+    """, ["toy_forward"])
+    nb.md(r"""
+    **The backward pass.** Go back through the intermediates in **reverse** order, each derivative
+    built from the one before it (the chain rule), exactly as the lecture lists them:
+
+    $$\frac{\partial \ell}{\partial f_3} = 2(f_3 - y),\quad
+      \frac{\partial \ell}{\partial h_3} = \omega_3 \frac{\partial \ell}{\partial f_3},\quad
+      \frac{\partial \ell}{\partial f_2} = -\sin(f_2)\, \frac{\partial \ell}{\partial h_3},\quad
+      \frac{\partial \ell}{\partial h_2} = \omega_2 \frac{\partial \ell}{\partial f_2},\quad
+      \frac{\partial \ell}{\partial f_1} = \exp(f_1)\, \frac{\partial \ell}{\partial h_2},\ \dots$$
+
+    down to $\partial \ell / \partial f_0 = \cos(f_0)\, \partial \ell / \partial h_1$. Then the parameters: $f_k = \beta_k + \omega_k h_k$
+    (with $h_0 = x$), so
+
+    $$\frac{\partial \ell}{\partial \beta_k} = \frac{\partial \ell}{\partial f_k}, \qquad
+      \frac{\partial \ell}{\partial \omega_k} = h_k\, \frac{\partial \ell}{\partial f_k}.$$
+
+    Every factor is something the forward pass has already computed, which is why it keeps them all.
+
+    **Exercise 1.2.** Write `toy_backward(x, y, beta, omega)` for one example (`x`, `y` numbers): call
+    `toy_forward`, then return `(d_beta, d_omega)`, two arrays of shape `(4,)` with
+    $\partial\ell/\partial\beta_k$ and $\partial\ell/\partial\omega_k$ for $k = 0..3$.
+    """)
+    nb.answer("toy_backward", """
+    def toy_backward(x, y, beta, omega):
+        \"\"\"Gradient of l = (f3 - y)^2 with respect to beta and omega, by the backward pass of lecture 003.
+
+        x, y: numbers; beta, omega: (4,). Returns (d_beta (4,), d_omega (4,)).
+        \"\"\"
+        ### BEGIN SOLUTION
+        f0, h1, f1, h2, f2, h3, f3 = toy_forward(x, beta, omega)
+        dl_df3 = 2.0 * (f3 - y)
+        dl_dh3 = omega[3] * dl_df3
+        dl_df2 = -np.sin(f2) * dl_dh3
+        dl_dh2 = omega[2] * dl_df2
+        dl_df1 = np.exp(f1) * dl_dh2
+        dl_dh1 = omega[1] * dl_df1
+        dl_df0 = np.cos(f0) * dl_dh1
+        d_beta = np.array([dl_df0, dl_df1, dl_df2, dl_df3])
+        d_omega = np.array([x * dl_df0, h1 * dl_df1, h2 * dl_df2, h3 * dl_df3])
+        return d_beta, d_omega
+        ### END SOLUTION
+    """)
+    nb.tests("test_toy_backward", 2, """
+    beta_, omega_ = np.array([0.1, -0.2, 0.3, 0.5]), np.array([1.5, 0.7, -0.4, 2.0])
+    x_, y_ = 0.8, 1.0
+    d_beta_, d_omega_ = toy_backward(x_, y_, beta_, omega_)
+    nc.checks.expect_shape(d_beta_, (4,), "d_beta")
+    nc.checks.expect_shape(d_omega_, (4,), "d_omega")
+    nc.checks.expect_close(d_beta_[3], 2 * (toy_forward(x_, beta_, omega_)[-1] - y_), "d_beta[3] = dl/df3 = 2 (f3 - y)")
+    report = nc.gradcheck.check_params(lambda: (toy_forward(x_, beta_, omega_)[-1] - y_) ** 2,
+                                       {"beta": beta_, "omega": omega_}, {"beta": d_beta_, "omega": d_omega_})
+    nc.checks.expect_true(report, f"your backward pass disagrees with finite differences:\\n{report}")
+    nc.checks.ok("toy_backward passes the gradient check.")
+    """, ["toy_backward"])
+    nb.md(r"""
+    The check above is `nbcourse.gradcheck.check_params`: it nudges each of the 8 parameters, measures the
+    change of $\ell$, and compares it with your backward pass. When they disagree it names the entry,
+    e.g. `omega[2]`. The cell below shows what a report looks like (yours, so it should pass), and then
+    the same check with the gradient of $\beta_2$ deliberately multiplied by $-1$, the kind of sign slip
+    that the derivative of $\cos$ invites.
+    """)
+    nb.code("""
+    with gt.needs("toy_backward"):
+        beta_, omega_ = np.array([0.1, -0.2, 0.3, 0.5]), np.array([1.5, 0.7, -0.4, 2.0])
+        d_beta_, d_omega_ = toy_backward(0.8, 1.0, beta_, omega_)
+        loss = lambda: (toy_forward(0.8, beta_, omega_)[-1] - 1.0) ** 2
+        print(nc.gradcheck.check_params(loss, {"beta": beta_, "omega": omega_}, {"beta": d_beta_, "omega": d_omega_}))
+        slipped = d_beta_ * np.array([1.0, 1.0, -1.0, 1.0])
+        print(nc.gradcheck.check_params(loss, {"beta": beta_, "omega": omega_}, {"beta": slipped, "omega": d_omega_}))
+    """)
+
+    # ------------------------------------------------------------------ 2. activation derivatives
+    nb.md(r"""
+    ## 2 · Derivatives of the activations
+
+    The backward pass through a layer needs $g'(z)$ for its activation $g$:
+
+    | $g(z)$ | $g'(z)$ |
+    |---|---|
+    | $\sigma(z) = 1/(1 + e^{-z})$ | $\sigma(z)\,\big(1 - \sigma(z)\big)$ (lectures 000 and 004 derive it) |
+    | $\tanh z$ | $1 - \tanh^2 z$ |
+    | $\mathrm{ReLU}(z) = \max(0, z)$ | $1$ if $z > 0$, $0$ if $z < 0$ |
+
+    ReLU has a kink at $z = 0$: its slope is 0 on the left and 1 on the right, so no derivative exists
+    there. Any value in $[0, 1]$ is a valid *subgradient*, and lecture 003 writes the derivative as the
+    indicator $\mathbb{I}[z > 0]$, which takes the value 0 at the kink; so do we. It hardly matters: a
+    pre-activation computed from real data is exactly $0.0$ almost never, and the value chosen at a single point
+    changes one step at most, by a tiny amount.
+
+    **Exercise 2.1.** Write `sigmoid_grad(z)`, `tanh_grad(z)` and `relu_grad(z)`: each takes an array of
+    any shape and returns a float array of the same shape, the derivative at every entry. Use the given
+    `sigmoid` and `tanh` (they do not overflow), and give `relu_grad` the value 0 at $z = 0$.
+    """)
+    nb.answer("sigmoid_grad", """
+    def sigmoid_grad(z):
+        \"\"\"sigma'(z) = sigma(z) (1 - sigma(z)), entry by entry (float array, shape of z).\"\"\"
+        ### BEGIN SOLUTION
+        s = sigmoid(z)
+        return s * (1.0 - s)
+        ### END SOLUTION
+    """)
+    nb.answer("tanh_grad", """
+    def tanh_grad(z):
+        \"\"\"tanh'(z) = 1 - tanh(z)^2, entry by entry (float array, shape of z).\"\"\"
+        ### BEGIN SOLUTION
+        return 1.0 - tanh(z) ** 2
+        ### END SOLUTION
+    """)
+    nb.answer("relu_grad", """
+    def relu_grad(z):
+        \"\"\"ReLU'(z): 1.0 where z > 0, 0.0 where z <= 0 (0 at the kink z = 0); float array, shape of z.\"\"\"
+        ### BEGIN SOLUTION
+        return (np.asarray(z) > 0).astype(float)
+        ### END SOLUTION
+    """)
+    nb.tests("test_activation_grads", 3, """
+    z_ = np.array([[-3.0, -0.5, 0.0], [0.5, 2.0, 40.0]])
+    with np.errstate(all="ignore"):
+        nc.checks.expect_close(sigmoid_grad(np.array([0.0, 1000.0, -1000.0])), [0.25, 0.0, 0.0], "sigmoid_grad at 0 and +-1000")
+        nc.checks.expect_close(tanh_grad(np.array([0.0, 1000.0])), [1.0, 0.0], "tanh_grad at 0 and 1000")
+    nc.checks.expect_equal(relu_grad(np.array([-1.0, 0.0, 2.0])), [0.0, 0.0, 1.0], "relu_grad at -1, 0 (the kink: 0) and 2")
+    for name, g, dg in [("sigmoid", sigmoid, sigmoid_grad), ("tanh", tanh, tanh_grad), ("relu", relu, relu_grad)]:
+        nc.checks.expect_shape(dg(z_), (2, 3), f"{name}_grad of a (2, 3) array")
+        numeric = (g(z_ + 1e-6) - g(z_ - 1e-6)) / 2e-6          # slope of your activation, measured
+        away = np.abs(z_) > 1e-3                                 # the kink of ReLU at 0 has no slope to measure
+        nc.checks.expect_close(np.asarray(dg(z_))[away], numeric[away], f"{name}_grad against the measured slope of {name}",
+                               rtol=1e-5, atol=1e-8)
+    nc.checks.ok("the three activation derivatives look right.")
+    """, ["sigmoid_grad", "tanh_grad", "relu_grad"])
+    nb.code("""
+    with gt.needs("sigmoid_grad", "tanh_grad", "relu_grad"):
+        fig, axes = nc.plot.subplots(1, 2, figsize=(11, 4))
+        nc.plot.activations({"sigmoid": sigmoid, "tanh": tanh, "relu": relu}, ax=axes[0], title="Activations g(z)")
+        axes[0].set_ylim(-1.5, 3)
+        nc.plot.activations({"sigmoid'": sigmoid_grad, "tanh'": tanh_grad, "relu'": relu_grad}, ax=axes[1],
+                            title="Their derivatives g'(z): the sigmoid's is at most 1/4", ylabel="$g'(z)$")
+    """)
+
+    # ------------------------------------------------------------------ 3. delta rule
+    nb.md(r"""
+    ## 3 · The delta rule, for a whole batch
+
+    Lecture 004 calls $\delta^l = \partial C / \partial z^l$ the *error* of layer $l$ and derives, for one sample,
+
+    $$\delta^L = \sigma'(z^L) \odot \nabla C(y), \qquad \delta^l = \sigma'(z^l) \odot (W^{l+1})^\top \delta^{l+1},
+      \qquad \frac{\partial C}{\partial w^l_{ij}} = \delta^l_i\, a^{l-1}_j .$$
+
+    The same in three notations:
+
+    | | lecture 004 (and 000) | lecture 001 | this course (code) |
+    |---|---|---|---|
+    | pre-activation, activation of layer $l$ | $z^l$, $a^l$ | $z_k$ (output), $u_j$ (hidden); $o_k$, $h_j$ | `Z`, `A` ($Z^{[l]}$, $A^{[l]}$), one column per sample |
+    | the error at $z$ | $\delta^l$ | $\delta^z_k$, $\delta^u_j$ | `dZ` $= \partial C/\partial Z^{[l]}$ |
+    | the gradient at the activations | $(W^{l+1})^\top \delta^{l+1}$ | $\delta^h_j$ | `dA` $= \partial C/\partial A^{[l]}$ |
+    | weights into layer $l$ | $W^l$, $w^l_{ij}$ | $w_{kj}$ (output), $v_{ji}$ (hidden) | `W` ($W^{[l]}$), shape $(n_l, n_{l-1})$ |
+
+    Lecture 004 writes $\sigma'$ for the derivative of whatever activation a layer uses; we write $g'$.
+    For a batch of $m$ samples as columns, the per-sample vectors become matrices and the sum over
+    samples (lecture 001's $\sum_n$) becomes a matrix product. For one layer, given
+    `dA` $= \partial C/\partial A^{[l]}$:
+
+    $$dZ = dA \odot g'(Z), \qquad dW = dZ\, A_{\text{prev}}^\top, \qquad db = \textstyle\sum_{\text{columns}} dZ, \qquad dA_{\text{prev}} = W^\top dZ .$$
+
+    Shapes: `dZ` and `dA` are `(n_l, m)`; `dW` is `(n_l, n_{l-1})` like `W`; `db` is `(n_l, 1)` like `b`;
+    `dA_prev` is `(n_{l-1}, m)`. There is **no** division by $m$ here: the loss is already a mean, so the
+    gradient that arrives from it (`cross_entropy`'s `(softmax(Z) - Y) / m`) already carries the $1/m$,
+    and $dW = dZ\,A_{\text{prev}}^\top$ sums the samples' contributions.
+
+    (A warning about lecture 001: for softmax with cross-entropy it writes
+    $\partial E/\partial z_k = (o_k - t_k)\,o_k(1 - o_k)$. The correct result, which notebook 03's
+    `cross_entropy` returns, is $o_k - t_k$: the softmax's derivative and the log's cancel.)
+
+    **Exercise 3.1.** Write `layer_backward(dA, cache)`, with `cache = (A_prev, W, b, Z, activation)` from
+    `layer_forward` and `activation` one of `"identity"` (derivative 1), `"relu"`, `"sigmoid"`, `"tanh"` (use
+    your `relu_grad`, `sigmoid_grad`, `tanh_grad`). Return `(dA_prev, dW, db)`.
+    """)
+    nb.answer("layer_backward", """
+    def layer_backward(dA, cache):
+        \"\"\"Backward pass of one layer Z = W A_prev + b, A = g(Z).
+
+        dA: (n, m) gradient of the loss at A; cache: (A_prev (n_prev, m), W (n, n_prev), b (n, 1), Z (n, m), activation name).
+        Returns (dA_prev (n_prev, m), dW (n, n_prev), db (n, 1)).
+        \"\"\"
+        ### BEGIN SOLUTION
+        A_prev, W, b, Z, activation = cache
+        derivative = {"identity": np.ones_like, "relu": relu_grad, "sigmoid": sigmoid_grad, "tanh": tanh_grad}[activation]
+        dZ = dA * derivative(Z)                     # the delta of this layer
+        dW = dZ @ A_prev.T
+        db = np.sum(dZ, axis=1, keepdims=True)
+        dA_prev = W.T @ dZ
+        return dA_prev, dW, db
+        ### END SOLUTION
+    """)
+    nb.tests("test_layer_backward", 2, """
+    rng_ = np.random.default_rng(0)
+    A_prev_, W_, b_ = rng_.normal(size=(3, 5)), rng_.normal(size=(4, 3)), rng_.normal(size=(4, 1))
+    for act in ("identity", "relu", "sigmoid", "tanh"):
+        A_, cache_ = layer_forward(A_prev_, W_, b_, act)
+        dA_ = rng_.normal(size=A_.shape)
+        dA_prev_, dW_, db_ = layer_backward(dA_, cache_)
+        nc.checks.expect_shape(dA_prev_, (3, 5), f"dA_prev ({act})")
+        nc.checks.expect_shape(dW_, (4, 3), f"dW ({act}), the shape of W")
+        nc.checks.expect_shape(db_, (4, 1), f"db ({act}), the shape of b")
+        # L = sum(A * dA) has exactly these gradients: check them against finite differences
+        for what, x_, g_, f_ in [("A_prev", A_prev_, dA_prev_, lambda x: layer_forward(x, W_, b_, act)[0]),
+                                 ("W", W_, dW_, lambda x: layer_forward(A_prev_, x, b_, act)[0]),
+                                 ("b", b_, db_, lambda x: layer_forward(A_prev_, W_, x, act)[0])]:
+            report = nc.gradcheck.check_array(f_, x_, dA_, g_)
+            nc.checks.expect_true(report, f"d{what} of a {act} layer disagrees with finite differences:\\n{report}")
+    nc.checks.ok("layer_backward passes the gradient checks for all four activations.")
+    """, ["layer_backward"])
+    nb.md(r"""
+    **Exercise 3.2.** Write `mlp_backward(dY_hat, caches)`: `caches` is the list returned by
+    `mlp_forward` (one cache per layer, first layer first) and `dY_hat` the gradient of the loss at the
+    network's output (shape `(n_L, m)`). Go through the layers from the **last** to the first, feeding each
+    layer's `dA_prev` to the layer below as its `dA`. Return the list of `(dW, db)` pairs **first layer first**,
+    the same structure as `params`.
+
+    **Exercise 3.3.** Write `mlp_loss_and_grads(params, X, Y)` for the network used from here on: ReLU
+    hidden layers and a softmax cross-entropy output. That is `mlp_forward(X, params, "relu", "identity")`
+    (the last layer outputs the **logits**), then `cross_entropy(logits, Y)` (which returns the loss and its
+    gradient at the logits), then `mlp_backward`. `Y` is one-hot, shape `(C, m)`. Return `(loss, grads)`.
+    """)
+    nb.answer("mlp_backward", """
+    def mlp_backward(dY_hat, caches):
+        \"\"\"Backward pass of the whole network: layer_backward from the last layer to the first.
+
+        dY_hat: (n_L, m) gradient of the loss at the output; caches: from mlp_forward, first layer first.
+        Returns grads: a list of (dW, db), first layer first (the structure of params).
+        \"\"\"
+        ### BEGIN SOLUTION
+        grads = []
+        dA = dY_hat
+        for cache in reversed(caches):
+            dA, dW, db = layer_backward(dA, cache)
+            grads.append((dW, db))
+        return grads[::-1]
+        ### END SOLUTION
+    """)
+    nb.answer("mlp_loss_and_grads", """
+    def mlp_loss_and_grads(params, X, Y):
+        \"\"\"Mean softmax cross-entropy of a ReLU network and its gradients.
+
+        params: list of (W, b); X: (n_0, m); Y: (C, m) one-hot. Returns (loss float, grads like params).
+        \"\"\"
+        ### BEGIN SOLUTION
+        logits, caches = mlp_forward(X, params, "relu", "identity")
+        loss, dZ = cross_entropy(logits, Y)
+        return loss, mlp_backward(dZ, caches)
+        ### END SOLUTION
+    """)
+    nb.tests("test_mlp_backward", 2, """
+    rng_ = np.random.default_rng(1)
+    params_ = init_params([4, 6, 5, 3], rng_)
+    X_ = rng_.normal(size=(4, 7))
+    Y_hat_, caches_ = mlp_forward(X_, params_, "tanh", "sigmoid")
+    dY_ = rng_.normal(size=Y_hat_.shape)
+    grads_ = mlp_backward(dY_, caches_)
+    nc.checks.expect_true(isinstance(grads_, list) and len(grads_) == 3, f"mlp_backward must return a list of 3 pairs, got {type(grads_).__name__}")
+    for l, ((W, b), (dW, db)) in enumerate(zip(params_, grads_), start=1):
+        nc.checks.expect_shape(dW, W.shape, f"dW of layer {l} (first layer first)")
+        nc.checks.expect_shape(db, b.shape, f"db of layer {l}")
+    report = nc.gradcheck.check_params(lambda: float(np.sum(mlp_forward(X_, params_, "tanh", "sigmoid")[0] * dY_)), params_, grads_)
+    nc.checks.expect_true(report, f"the gradients of sum(Y_hat * dY) disagree with finite differences:\\n{report}")
+    nc.checks.ok("mlp_backward passes the gradient check of a 3-layer tanh/sigmoid network.")
+    """, ["mlp_backward"])
+    nb.tests("test_mlp_loss_and_grads", 2, """
+    rng_ = np.random.default_rng(2)
+    params_ = init_params([5, 8, 6, 4], rng_)
+    X_ = rng_.normal(size=(5, 9))
+    Y_ = one_hot(rng_.integers(0, 4, size=9), 4)
+    loss_, grads_ = mlp_loss_and_grads(params_, X_, Y_)
+    nc.checks.expect_close(loss_, cross_entropy(mlp_forward(X_, params_, "relu", "identity")[0], Y_)[0],
+                           "loss: cross_entropy of the logits of a ReLU network")
+    with np.errstate(all="ignore"):
+        report = nc.gradcheck.check_params(lambda: mlp_loss_and_grads(params_, X_, Y_)[0], params_, grads_)
+    nc.checks.expect_true(report, f"your gradients disagree with finite differences of your loss:\\n{report}")
+    nc.checks.ok("mlp_loss_and_grads passes the gradient check of the whole network.")
+    """, ["mlp_loss_and_grads"])
+    nb.md(r"""
+    **When it goes wrong, the check says where.** Below, the gradient check of a small network, once
+    with your gradients (it passes) and once with the gradients deliberately broken in two places: one
+    entry of $dW^{[1]}$ off by 50 %, and $db^{[2]}$ halved, as if a factor had been lost. The report lists the
+    failing entries by name (`W1[2, 3]`, `b2[...]`) and the worst one first, so you know which layer and which
+    entry to look at. Run such a check on a small network whenever you change a backward pass.
+    """)
+    nb.code("""
+    with gt.needs("mlp_loss_and_grads", "mlp_backward", "layer_backward"):
+        rng = np.random.default_rng(3)
+        params = init_params([4, 5, 3, 2], rng)
+        X_small, Y_small = rng.normal(size=(4, 6)), one_hot(rng.integers(0, 2, size=6), 2)
+        loss_fn = lambda: mlp_loss_and_grads(params, X_small, Y_small)[0]
+        _, grads = mlp_loss_and_grads(params, X_small, Y_small)
+        print("your gradients:\\n", nc.gradcheck.check_params(loss_fn, params, grads), sep="")
+        broken = [(dW.copy(), db.copy()) for dW, db in grads]
+        broken[0][0][2, 3] *= 1.5
+        broken[1] = (broken[1][0], broken[1][1] / 2)
+        print("\\nbroken gradients:\\n", nc.gradcheck.check_params(loss_fn, params, broken), sep="")
+    """)
+
+    # ------------------------------------------------------------------ 4. training
+    nb.md(r"""
+    ## 4 · Training for real: handwritten digits
+
+    `nc.data.digits_split(rng)` gives the UCI digits (8×8 pixels, values in $[0, 1]$): 1,437 training and
+    360 test images as columns of length 64, and their labels. Train a network with one hidden layer by
+    mini-batch SGD.
+
+    **Exercise 4.1.** Write `train_mlp(X, Y, layer_sizes, lr, epochs, batch_size, rng, callback=None)`:
+
+    - `X` `(n_0, m)`, `Y` one-hot `(C, m)`, `layer_sizes` a list `[n_0, ..., C]`;
+    - start from `params = init_params(layer_sizes, rng)`;
+    - each epoch: for every batch of `minibatches(X, Y, batch_size, rng)` (one call per epoch, with the
+      same `rng`), compute `mlp_loss_and_grads` on the batch and step every `W` and `b` by `-lr` times its gradient;
+    - after each epoch, append the **mean training loss on the whole of `X`** to a list, and, if a
+      `callback` is given, call `callback(epoch, params)` (epochs counted from 1; the plots below use it
+      to follow the test set);
+    - return `(params, losses)`, `losses` a float array of shape `(epochs,)`.
+
+    The graded check trains your function on a random split of the digits with
+    `layer_sizes = [64, 64, 10]`, `lr = 0.5`, `epochs = 30`, `batch_size = 32`, and passes when the trained
+    network classifies **at least 95 %** of the held-out test images correctly (the reference gets about 97–98 %).
+    That run takes about a second on an idle machine; the visible check below makes a quicker run
+    (5 epochs, a smaller hidden layer, at least 90 %).
+    """)
+    nb.answer("train_mlp", """
+    def train_mlp(X, Y, layer_sizes, lr, epochs, batch_size, rng, callback=None):
+        \"\"\"Mini-batch SGD on a ReLU network with softmax cross-entropy output.
+
+        X: (n_0, m); Y: (C, m) one-hot; layer_sizes: [n_0, ..., C]; lr: learning rate; epochs, batch_size: ints;
+        rng: numpy Generator (init_params, then one minibatches call per epoch); callback(epoch, params) after each epoch.
+        Returns (params, losses): the trained list of (W, b) and the whole-set training loss after each epoch, shape (epochs,).
+        \"\"\"
+        ### BEGIN SOLUTION
+        params = init_params(layer_sizes, rng)
+        losses = []
+        for epoch in range(1, epochs + 1):
+            for X_b, Y_b in minibatches(X, Y, batch_size, rng):
+                _, grads = mlp_loss_and_grads(params, X_b, Y_b)
+                params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            losses.append(cross_entropy(mlp_forward(X, params, "relu", "identity")[0], Y)[0])
+            if callback is not None:
+                callback(epoch, params)
+        return params, np.array(losses)
+        ### END SOLUTION
+    """)
+    nb.tests("test_train_mlp", 3, """
+    X_tr, y_tr, X_te, y_te = nc.data.digits_split(np.random.default_rng(0))
+    t0_ = time.perf_counter()
+    params_, losses_ = train_mlp(X_tr, one_hot(y_tr, 10), [64, 32, 10], 0.5, 5, 32, np.random.default_rng(1))   # a quick run
+    seconds_ = time.perf_counter() - t0_
+    nc.checks.expect_true(isinstance(params_, list) and len(params_) == 2, "train_mlp must return the list of 2 (W, b) pairs first")
+    nc.checks.expect_shape(params_[0][0], (32, 64), "W of the first layer for layer_sizes [64, 32, 10]")
+    nc.checks.expect_shape(losses_, (5,), "losses (one per epoch, 5 epochs)")
+    nc.checks.expect_true(losses_[-1] < losses_[0], f"the training loss should go down; got {losses_[0]:.3f} -> {losses_[-1]:.3f}")
+    acc_ = accuracy(mlp_forward(X_te, params_, "relu", "identity")[0], y_te)
+    nc.checks.expect_true(acc_ >= 0.9, f"test accuracy {acc_:.3f} is below 0.9 after 5 epochs of this quick run")
+    print(f"quick run: test accuracy {acc_:.3f} after 5 epochs ({seconds_:.1f} s); the hidden test trains 30 epochs and asks for 95 %")
+    nc.checks.ok("train_mlp learns the digits.")
+    """, ["train_mlp"])
+    nb.md(r"""
+    The training run in full: the loss and the accuracy, on the training and the test set, after every
+    epoch (followed with the `callback`), then the **confusion matrix** (row: the true digit, column: the
+    predicted one; everything off the diagonal is a mistake), and the test digits the network gets wrong.
+    """)
+    nb.code("""
+    X_tr, y_tr, X_te, y_te = nc.data.digits_split(np.random.default_rng(0))
+    Y_tr, Y_te = one_hot(y_tr, 10), one_hot(y_te, 10)
+    history = {"train loss": [], "test loss": [], "train accuracy": [], "test accuracy": []}
+
+    def follow(epoch, params):
+        for name, X_, Y_, y_ in (("train", X_tr, Y_tr, y_tr), ("test", X_te, Y_te, y_te)):
+            logits = mlp_forward(X_, params, "relu", "identity")[0]
+            history[f"{name} loss"].append(cross_entropy(logits, Y_)[0])
+            history[f"{name} accuracy"].append(accuracy(logits, y_))
+
+    with gt.needs("train_mlp", "mlp_loss_and_grads", "mlp_backward", "layer_backward"):
+        params_digits, _ = train_mlp(X_tr, Y_tr, [64, 64, 10], 0.5, nc.demo_size(20, 8), 32, np.random.default_rng(1), callback=follow)
+        fig, axes = nc.plot.subplots(1, 2, figsize=(12, 4))
+        nc.plot.loss_curves(history["train loss"], history["test loss"], ax=axes[0], val_label="test", logy=True,
+                            title="Cross-entropy on the digits")
+        nc.plot.loss_curves(history["train accuracy"], history["test accuracy"], ax=axes[1], val_label="test",
+                            ylabel="accuracy", title=f"Accuracy: {history['test accuracy'][-1]:.1%} on the test set")
+        pred = np.argmax(mlp_forward(X_te, params_digits, "relu", "identity")[0], axis=0)
+        fig, axes = nc.plot.subplots(1, 2, figsize=(13, 5.5))
+        gt.confusion_matrix(y_te, pred, 10, ax=axes[0], title="Confusion matrix on the test set")
+        wrong = np.flatnonzero(pred != y_te)
+        nc.plot.digit_grid(X_te[:, wrong], y_te[wrong], pred[wrong], n=min(25, wrong.size), ax=axes[1],
+                           title=f"The {wrong.size} misclassified test digits (first {min(25, wrong.size)})")
+    """)
+    nb.md(r"""
+    ### XOR, learned
+
+    Notebook 01 set the weights of a two-layer XOR network by hand. Now `train_mlp` learns them from
+    random weights: 2 inputs, 8 ReLU hidden units, 2 outputs (class 0 and class 1), on the four points of
+    the truth table. On the right is the decision region after training: the network cuts the plane
+    with the bent lines of its ReLU units, not with one straight line. Not every start works: with
+    `default_rng(2)` or `default_rng(4)` some ReLU units start (or end up) inactive on all four points, and
+    the network stops at 2 or 3 right. With only a few hidden units, the result depends on the starting weights.
+    """)
+    nb.code("""
+    X_xor, y_xor = nc.data.truth_table("XOR")
+    with gt.needs("train_mlp", "mlp_loss_and_grads", "mlp_backward", "layer_backward"):
+        params_xor, losses_xor = train_mlp(X_xor, one_hot(y_xor.astype(int), 2), [2, 8, 2], 0.5, 300, 4, np.random.default_rng(0))
+        fig, axes = nc.plot.subplots(1, 2, figsize=(11, 4))
+        nc.plot.loss_curves(losses_xor, ax=axes[0], logy=True, title="XOR: training loss")
+        predict = lambda P: np.argmax(mlp_forward(P, params_xor, "relu", "identity")[0], axis=0)
+        print(f"XOR after training: {int(np.sum(predict(X_xor) == y_xor))} of 4 points right")
+        nc.plot.decision_boundary(predict, X_xor, y_xor.astype(int), ax=axes[1], padding=0.7,
+                                  title=f"Learned XOR: {int(np.sum(predict(X_xor) == y_xor))} of 4 right")
+    """)
+
+    # ------------------------------------------------------------------ 5. cost
+    nb.md(r"""
+    ## 5 · What a backward pass costs
+
+    Count floating-point operations (a multiply and an add are 2 FLOPs). In layer $l$ with $m$ samples,
+    the forward product $W A_{\text{prev}}$ costs $2\,n_l\,n_{l-1}\,m$. The backward pass does **two**
+    products of the same size: $dW = dZ\,A_{\text{prev}}^\top$ and $dA_{\text{prev}} = W^\top dZ$ (the
+    first layer can skip the second, since nobody needs the gradient of the input). The element-wise
+    work ($g$, $g'$, the sums for $db$) is only $O(n_l\, m)$. So the backward pass costs about **twice**
+    the forward pass, and a training step about three forward passes, however many parameters there are.
+    Computing each of the $P$ derivatives separately, with finite differences, would cost $P$ forward passes.
+
+    The cell below counts the FLOPs and measures both passes with your code on a bigger network (best of
+    repeats, taken in turn). The measured ratio is usually near 2, somewhat above or below it depending on
+    the machine; on a machine busy with other work the timings can be far off, so run it twice.
+    """)
+    nb.code("""
+    def matmul_flops(layer_sizes, m):
+        forward = sum(2 * n * n_prev * m for n_prev, n in zip(layer_sizes[:-1], layer_sizes[1:]))
+        backward = 2 * forward - 2 * layer_sizes[1] * layer_sizes[0] * m   # dW everywhere, dA_prev except layer 1
+        return forward, backward
+
+    def best_of_alternating(fns, repeats=15):
+        # the best time of each function, measured in turn (so both see the same machine load)
+        best = [float("inf")] * len(fns)
+        for _ in range(repeats):
+            for k, fn in enumerate(fns):
+                t0 = time.perf_counter()
+                fn()
+                best[k] = min(best[k], time.perf_counter() - t0)
+        return best
+
+    sizes, m = [128, 256, 256, 10], nc.demo_size(256, 64)
+    fwd, bwd = matmul_flops(sizes, m)
+    print(f"network {sizes}, batch of {m}: forward {fwd / 1e6:.0f} MFLOP, backward {bwd / 1e6:.0f} MFLOP, ratio {bwd / fwd:.2f}")
+    with gt.needs("mlp_backward", "layer_backward"):
+        rng = np.random.default_rng(0)
+        params_big = init_params(sizes, rng)
+        X_big = rng.standard_normal((sizes[0], m))
+        Y_big = one_hot(rng.integers(0, 10, size=m), 10)
+        logits, caches = mlp_forward(X_big, params_big, "relu", "identity")
+        dZ = cross_entropy(logits, Y_big)[1]
+        t_fwd, t_bwd = best_of_alternating([lambda: mlp_forward(X_big, params_big, "relu", "identity"),
+                                            lambda: mlp_backward(dZ, caches)])
+        print(f"measured: forward {1e3 * t_fwd:.2f} ms ({fwd / t_fwd / 1e9:.1f} GFLOP/s), "
+              f"backward {1e3 * t_bwd:.2f} ms ({bwd / t_bwd / 1e9:.1f} GFLOP/s), ratio {t_bwd / t_fwd:.2f}")
+    """)
+    nb.md(r"""
+    **Question 5.1 (written, graded by hand).** Why does the forward pass keep its intermediate values
+    (the caches) instead of recomputing them in the backward pass? What does this cost, and when does it matter?
+    """)
+    nb.written("keep_intermediates", 2, r"""
+    Every factor of the backward pass is a forward quantity: $g'(Z^{[l]})$ needs $Z^{[l]}$, and
+    $dW^{[l]} = dZ^{[l]} A^{[l-1]\top}$ needs the activation of the layer below (lecture 003: "we need to know
+    the activations at each layer"). Keeping them makes the backward pass cost about two forward passes;
+    recomputing them for each layer would redo the forward pass up to that layer, a cost quadratic in the depth.
+    The price is memory: every layer's $Z$ and $A$ for the whole batch, about (sum of the layer widths) × $m$
+    numbers, which limits the batch size and the depth on a GPU. (Gradient checkpointing trades some recomputation
+    for memory.)
+    """)
+    nb.md(r"""
+    ### Gradients through depth
+
+    The widget runs *your* `mlp_forward` and `mlp_backward` through a deep network (32 units per hidden
+    layer, He initialisation, random inputs) and plots the average size of $dW$ in every layer, the first
+    layer on the left. Move the depth slider with the sigmoid, then switch the activation to tanh and to ReLU.
+    With the sigmoid, the first layers' gradients shrink by a roughly constant factor per layer. With ReLU
+    and He initialisation they stay about the same size.
+    """)
+    nb.code("""
+    with gt.needs("mlp_backward", "layer_backward", "sigmoid_grad", "tanh_grad", "relu_grad"):
+        display(gt.gradient_depth_widget(mlp_forward, mlp_backward, init_params, depth=10, activation="sigmoid"))
+    """)
+    nb.md(r"""
+    **Question 5.2 (written, graded by hand).** What happens to the gradients of the first layers of a
+    deep network whose hidden layers all use the sigmoid? Use the delta rule and the plot of Section 2.
+    What does ReLU change?
+    """)
+    nb.written("deep_sigmoid", 2, r"""
+    By the delta rule, $\delta^l = \sigma'(z^l) \odot (W^{l+1})^\top \delta^{l+1}$: going down one layer multiplies by
+    $\sigma'(z) \le 1/4$ (and by the weights). Over $L$ layers the factor is at most $(1/4)^L$ times the
+    weight products, so with weights of moderate size the gradients of the first layers shrink
+    exponentially with depth (**vanishing gradients**), and those layers barely learn. It is worse when
+    units saturate ($|z|$ large, $\sigma' \approx 0$). ReLU's derivative is exactly 1 for active units, so
+    the factor does not shrink by itself. With a suitable initialisation (He), gradients keep their size through many layers;
+    the price is dead units (derivative 0 when $z < 0$ for every input).
+    """)
+    nb.md(r"""
+    ## Summary
+
+    - Backpropagation applies the chain rule in reverse order and reuses the forward pass's intermediates:
+      lecture 003's toy chain, term by term, then a layer at a time.
+    - Activation derivatives: $\sigma(1-\sigma)$, $1 - \tanh^2$, $\mathbb{I}[z > 0]$ (0 at ReLU's kink).
+    - The delta rule for a batch: $dZ = dA \odot g'(Z)$, $dW = dZ A_{\text{prev}}^\top$,
+      $db = \sum_{\text{columns}} dZ$, $dA_{\text{prev}} = W^\top dZ$, with the $1/m$ coming from the loss, once.
+    - A gradient check names the entry where a backward pass is wrong.
+    - A backward pass costs about two forward passes. With it, mini-batch SGD trains a digit classifier
+      to over 95 % in a second.
+    - Next, *06 · optimizers*: better steps than plain SGD (momentum, Adam).
+    """)
+    return nb
+
+
+def write(root: Path) -> Path:
+    return build().save(root / "solutions" / NOTEBOOK / FILENAME)

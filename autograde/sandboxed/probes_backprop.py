@@ -1,0 +1,63 @@
+"""Probes of notebook 05 (backprop): how to call answers that take caches, parameter lists or train a network.
+
+A cache is ``(A_prev, W, b, Z, activation)`` and a network is a list of ``(W, b)`` pairs: neither crosses the
+wire as such, so the cases carry plain arrays (and activation names) and these probes rebuild them. To build
+the caches of ``mlp_backward`` and to measure the accuracy of what ``train_mlp`` returns, the probes run a
+forward pass in plain numpy: the same forward pass notebook 05 hands every student in its given cell, so it
+holds no answer of notebook 05. Only numpy is used.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+_G = {"identity": lambda z: z, "relu": lambda z: np.maximum(z, 0.0),
+      "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)), "tanh": np.tanh}
+
+
+def _params(flat) -> list:
+    """(W1, b1, W2, b2, ...) -> [(W1, b1), (W2, b2), ...] (fresh float64 copies)."""
+    flat = [np.array(a, dtype=np.float64) for a in flat]
+    return [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+
+
+def _forward(X, params, hidden, output):
+    A, caches = X, []
+    for l, (W, b) in enumerate(params, start=1):
+        act = hidden if l < len(params) else output
+        Z = W @ A + b
+        caches.append((A, W, b, Z, act))
+        A = _G[act](Z)
+    return A, caches
+
+
+def bp_layer_backward(answer, dA, A_prev, W, b, activation):
+    """``layer_backward(dA, cache)`` with the cache of ``Z = W A_prev + b`` and the named activation."""
+    return answer(dA, (A_prev, W, b, W @ A_prev + b, str(activation)))
+
+
+def bp_mlp_backward(answer, dY, X, hidden, output, *flat):
+    """``mlp_backward(dY, caches)`` with the caches of a forward pass through the given layers."""
+    _, caches = _forward(X, _params(flat), str(hidden), str(output))
+    return [tuple(g) for g in answer(dY, caches)]
+
+
+def bp_loss_and_grads(answer, X, Y, *flat):
+    """``mlp_loss_and_grads(params, X, Y)`` with params rebuilt from (W1, b1, W2, b2, ...)."""
+    loss, grads = answer(_params(flat), X, Y)
+    return loss, [tuple(g) for g in grads]
+
+
+def bp_train_accuracy(answer, X_train, Y_train, X_test, labels_test, layer_sizes, lr, epochs, batch_size, rng):
+    """Train with the answer, then judge what it returns: (reached 95 % test accuracy, the sign of the change
+    of the training loss from the first to the last epoch, whether there is one loss per epoch), as 0/1/-1."""
+    params, losses = answer(X_train, Y_train, [int(s) for s in layer_sizes], float(lr), int(epochs), int(batch_size), rng)
+    params = [(np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)) for W, b in params]
+    logits, _ = _forward(X_test, params, "relu", "identity")
+    acc = float(np.mean(np.argmax(logits, axis=0) == labels_test))
+    losses = np.asarray(losses, dtype=np.float64).reshape(-1)
+    trend = float(np.sign(losses[-1] - losses[0])) if losses.size and np.all(np.isfinite(losses[[0, -1]])) else 2.0
+    return np.array([float(acc >= 0.95), trend, float(losses.size == int(epochs))])
+
+
+PROBES = {"bp_layer_backward": bp_layer_backward, "bp_mlp_backward": bp_mlp_backward,
+          "bp_loss_and_grads": bp_loss_and_grads, "bp_train_accuracy": bp_train_accuracy}
