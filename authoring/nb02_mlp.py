@@ -437,8 +437,8 @@ def build() -> NotebookBuilder:
     from nbcourse import mlp_widgets
 
     with needs("shallow_net_1d"):
-        Ds = np.unique(np.geomspace(1, nc.demo_size(80, 16), 14).astype(int))
-        x = np.linspace(-1, 1, nc.demo_size(1001, 201))
+        Ds = np.unique(np.geomspace(1, nc.demo_size(64, 16), 11).astype(int))
+        x = np.linspace(-1, 1, nc.demo_size(801, 201))
         fig, ax = nc.plot.subplots(figsize=(7, 4))
         for name, target in mlp_widgets.TARGETS.items():
             errors = [mlp_widgets.fit_phi(shallow_net_1d, x, target(x), mlp_widgets.spread_joints(D))[1] for D in Ds]
@@ -564,7 +564,7 @@ def build() -> NotebookBuilder:
     The construction shows what depth *can* do. What about networks with random weights (He weights
     from your `init_params`, biases drawn from $N(0, 0.25)$)? Below, for each parameter budget, a deep
     narrow network (4 hidden layers of width $w$) and a shallow wide one with the same number of
-    parameters, 10 random draws each, regions counted on $[-3, 3]$. The plot puts them next to the
+    parameters, 8 random draws each, regions counted on $[-3, 3]$. The plot puts them next to the
     most a shallow network can have and to the sawtooth.
 
     Look closely: at random weights the deep networks do **not** have more regions than the shallow
@@ -576,8 +576,8 @@ def build() -> NotebookBuilder:
     nb.code(r'''
     with needs("init_params", "mlp_forward", "count_params"):
         rng = np.random.default_rng(0)
-        x = np.linspace(-3, 3, nc.demo_size(40001, 8001))
-        draws = nc.demo_size(10, 3)
+        x = np.linspace(-3, 3, nc.demo_size(20001, 8001))
+        draws = nc.demo_size(8, 3)
         rows = []
         for w in [2, 3, 4, 6, 8]:
             deep_sizes = [1, w, w, w, w, 1]
