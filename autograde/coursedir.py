@@ -451,31 +451,53 @@ def parse_timestamp(text: str) -> datetime.datetime:
 def apply_late_penalties(course_dir: Path, submissions: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], float | None]:
     """nbgrader's late-submission policy for each (assignment, student, notebook), as ``nbgrader autograde`` applies it.
 
-    Runs nbgrader's ``AssignLatePenalties`` preprocessor with the course's configuration
-    (``LateSubmissionPlugin.penalty_method``, or a custom ``AssignLatePenalties.plugin_class``): it reads
-    the submission's ``total_seconds_late`` (its timestamp against the assignment's due date) and the
-    notebook's score, and writes ``late_submission_penalty`` (None when not late). Call it after the
-    scores and timestamps are committed to the gradebook, with no gradebook session open.
-    Returns the penalty recorded for each.
+    A late submission (its timestamp after the assignment's due date: nbgrader's ``total_seconds_late``)
+    goes through nbgrader's own ``AssignLatePenalties`` with the course's configuration
+    (``LateSubmissionPlugin.penalty_method``, or a custom ``AssignLatePenalties.plugin_class``), which
+    writes the notebook's ``late_submission_penalty`` from its score. Any other has its penalty cleared,
+    as ``AssignLatePenalties`` does (one gradebook session for all of them: most are on time).
+    Call it after the scores and timestamps are committed, with no gradebook session open.
+    Returns the penalty recorded for each (None: none; a submission the gradebook lacks is left out).
     """
     import logging
 
     from nbformat.v4 import new_notebook
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import Gradebook, MissingEntry, SubmittedNotebook
     from nbgrader.preprocessors import AssignLatePenalties
 
+    check_course_dir(course_dir)
     s = settings(course_dir)
-    log = logging.getLogger("autograde.late")
-    out: dict[tuple[str, str, str], float | None] = {}
+    wanted: dict[tuple[str, str], list[str]] = {}
     for assignment, student, notebook in submissions:
+        wanted.setdefault((assignment, student), []).append(notebook)
+    late: list[tuple[str, str, str]] = []
+    out: dict[tuple[str, str, str], float | None] = {}
+    with Gradebook(s.db_url, s.course_id) as gb:  # a few queries for the whole class, not a few per submission
+        for assignment in sorted({a for a, _ in wanted}):
+            try:
+                subs = gb.find_assignment(assignment).submissions
+            except MissingEntry:
+                continue
+            for sub in subs:
+                for notebook in wanted.get((assignment, sub.student_id), []):
+                    if sub.total_seconds_late > 0:
+                        late.append((assignment, sub.student_id, notebook))
+                    else:
+                        out[(assignment, sub.student_id, notebook)] = None
+        for nb in gb.db.query(SubmittedNotebook).filter(SubmittedNotebook.late_submission_penalty.isnot(None)):
+            if (nb.assignment.name, nb.assignment.student_id, nb.name) in out:
+                nb.late_submission_penalty = None  # no longer late: as AssignLatePenalties resets it
+        gb.db.commit()
+    log = logging.getLogger("autograde.late")   # nbgrader's "... is N seconds late" lines: the gradebook has it
+    if not log.handlers:
+        log.addHandler(logging.NullHandler())
+        log.propagate = False
+    for assignment, student, notebook in late:
         pp = AssignLatePenalties(config=s.config, log=log)
-        resources = {"nbgrader": {"notebook": notebook, "assignment": assignment, "student": student, "db_url": s.db_url}}
-        try:
-            pp.preprocess(new_notebook(), resources)
-        except MissingEntry:
-            out[(assignment, student, notebook)] = None
-            continue
+        pp.preprocess(new_notebook(), {"nbgrader": {"notebook": notebook, "assignment": assignment, "student": student,
+                                                    "db_url": s.db_url}})
+    if late:
         with Gradebook(s.db_url, s.course_id) as gb:
-            nb = gb.find_submission_notebook(notebook, assignment, student)
-            out[(assignment, student, notebook)] = nb.late_submission_penalty
+            for key in late:
+                out[key] = gb.find_submission_notebook(key[2], key[0], key[1]).late_submission_penalty
     return out

@@ -139,6 +139,12 @@ def test_nbgraders_late_policy_applies(intake):
         assert late.score > 0 and late.late_submission_penalty == late.score
         assert got[(ASSIGNMENT, "late", "perceptron")] == late.score
     assert got[(ASSIGNMENT, "ada", "perceptron")] is None
+    with Gradebook(f"sqlite:///{intake['course'] / 'gradebook.db'}") as gb:  # a penalty that no longer applies is cleared
+        gb.find_submission_notebook("perceptron", ASSIGNMENT, "ada").late_submission_penalty = 3.0
+        gb.db.commit()
+    coursedir.apply_late_penalties(intake["course"], [(ASSIGNMENT, "ada", "perceptron")])
+    with Gradebook(f"sqlite:///{intake['course'] / 'gradebook.db'}") as gb:
+        assert gb.find_submission_notebook("perceptron", ASSIGNMENT, "ada").late_submission_penalty is None
 
 
 def test_timestamps_are_on_the_jobs(intake, tmp_path):
