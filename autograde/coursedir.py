@@ -351,7 +351,6 @@ def prepare(course_dir: Path, assignments: list[str], repo: Path | None = None) 
     generate_assignment`` when the gradebook lacks it (into ``release/`` when the course has no
     ``release/<assignment>/``, else into a throw-away folder, so an instructor's release stays as it is).
     """
-    from autograde import course
     from autograde.reference import course_root
 
     course_dir = Path(course_dir).resolve()
@@ -404,6 +403,7 @@ def prepare(course_dir: Path, assignments: list[str], repo: Path | None = None) 
     if not has_config:
         with open(course_dir / "nbgrader_config.py", "x") as fh:  # "x": never over a file that appeared meanwhile
             fh.write(CONFIG)
+        s = settings(course_dir)
     for a, copy, register in plan:
         if copy:
             shutil.copytree(repo / "solutions" / a, s.source / a, ignore=shutil.ignore_patterns(".ipynb_checkpoints", ".*"))
