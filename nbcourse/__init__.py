@@ -40,7 +40,7 @@ def needs(*names: str):
 
 
 def __getattr__(name):  # lazy submodules: `import nbcourse as nc; nc.plot` without importing matplotlib up front
-    if name in ("checks", "data", "gradcheck", "plot", "widgets"):
+    if name in ("checks", "data", "gradcheck", "plot", "widgets", "gd_tools", "optim_tools", "mlp_widgets", "losses_widgets"):
         import importlib
 
         return importlib.import_module(f"nbcourse.{name}")

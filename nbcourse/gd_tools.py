@@ -10,7 +10,6 @@ matplotlib is imported lazily, so importing this module in a set-up cell costs n
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import numbers
 
@@ -20,32 +19,7 @@ __all__ = ["needs", "path_1d", "xy_curves", "confusion_matrix", "lr_widget", "dr
            "gradient_depth_widget"]
 
 
-# ----------------------------------------------------------------------------- demo cells
-@contextlib.contextmanager
-def needs(*names: str):
-    """Run a demo block that calls the student's functions; if one is still a stub, say so instead of a traceback.
-
-    Usage in a notebook::
-
-        with gt.needs("gradient_descent"):
-            path = gradient_descent(...)
-            ...
-
-    A ``NotImplementedError`` raised inside the block is swallowed and replaced by the line
-    ``implement gradient_descent first (...)`` on stdout; figures the block opened are closed, so no
-    half-drawn plot is left. Any other exception propagates unchanged (a real bug should show).
-    """
-    import matplotlib.pyplot as plt
-
-    before = set(plt.get_fignums())
-    try:
-        yield
-    except NotImplementedError:
-        for num in set(plt.get_fignums()) - before:
-            plt.close(num)
-        quoted = [f"`{n}`" for n in names]
-        listed = (", ".join(quoted[:-1]) + " and " + quoted[-1]) if len(quoted) > 1 else (quoted[0] if quoted else "the exercises above")
-        print(f"implement {listed} first (this cell draws with your own code; it runs once they work)")
+from nbcourse.ready import needs  # noqa: E402  the one 'implement X first' guard of the course
 
 
 # ----------------------------------------------------------------------------- small checks

@@ -9,38 +9,13 @@ labelled axes included) and returns it. matplotlib and ipywidgets are imported l
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import numbers
 
 __all__ = ["needs", "slider_widget"]
 
 
-@contextlib.contextmanager
-def needs(*names: str):
-    """Run a demo block that calls the student's functions; while one is still a stub, say so instead of a traceback.
-
-    Usage in a notebook::
-
-        with nc.optim_tools.needs("sgd_step"):
-            path = run_optimizer(sgd_step, ...)
-            ...
-
-    A ``NotImplementedError`` raised inside the block is swallowed and replaced by one line on
-    stdout, ``implement `sgd_step` first (...)``; figures the block opened are closed, so no
-    half-drawn plot is left. Any other exception propagates unchanged (a real bug should show).
-    """
-    import matplotlib.pyplot as plt
-
-    before = set(plt.get_fignums())
-    try:
-        yield
-    except NotImplementedError:
-        for num in set(plt.get_fignums()) - before:
-            plt.close(num)
-        quoted = [f"`{n}`" for n in names]
-        listed = (", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else quoted[0]) if quoted else "the exercises above"
-        print(f"implement {listed} first (this cell draws with your own code; it runs once they work)")
+from nbcourse.ready import needs  # noqa: E402  the one 'implement X first' guard of the course
 
 
 def _png_output(fig) -> dict:

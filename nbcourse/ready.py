@@ -44,6 +44,7 @@ class needs:  # noqa: N801 - used like a function: `with needs("softmax"):`
         for num in set(plt.get_fignums()) - self._figures:  # no empty or half-drawn picture left behind
             plt.close(num)
         self.missing = True
-        listed = ", ".join(f"`{n}`" for n in self.names)
+        quoted = [f"`{n}`" for n in self.names]
+        listed = ", ".join(quoted[:-1]) + " and " + quoted[-1] if len(quoted) > 1 else quoted[0]
         print(f"implement {listed} first (the exercises above), then run this cell again.")
         return True
