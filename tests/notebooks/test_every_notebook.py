@@ -122,6 +122,9 @@ def test_release_runs_with_only_the_stubs_failing(name, monkeypatch):
         meta = cell.metadata.get("nbgrader", {})
         if "demo" in _tags(cell) or "setup" in _tags(cell):
             assert not errs, f"{name}: a demonstration/set-up cell raised {[(e.ename, e.evalue) for e in errs]}:\n{cell.source[:300]}"
+            if "needs(" in cell.source:  # a demo drawn with the student's functions: it says what to write first
+                said = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+                assert "implement `" in said and " first" in said, f"{name}: {cell.source[:200]}"
         elif errs:
             assert meta.get("solution") or meta.get("grade"), cell.source[:200]
             assert all(e.ename in ("NotImplementedError", "CheckFailed", "AssertionError", "NameError") for e in errs), \

@@ -183,23 +183,3 @@ def test_widget_is_built_and_redraws_in_a_kernel(solved):
     assert titles and _ce_title(titles.group(2)) > _ce_title(titles.group(1))
     assert "REDRAWN True" in probe
 
-
-@pytest.mark.slow
-def test_graded_cells_run_in_under_10_s_in_grading_mode(repo, monkeypatch):
-    """With NBCOURSE_GRADING=1, do the non-demo cells (set-up, answers, checks) take under 10 s in all?"""
-    nb, _ = _run(repo / SOURCE, monkeypatch, grading=True)
-    assert _errors(nb) == []
-    assert sum(_seconds(c) for c in _code(nb) if "demo" not in c.metadata.get("tags", [])) < 10
-
-
-@pytest.mark.slow
-def test_release_runs_with_only_the_stubs_failing(repo, monkeypatch):
-    """Does the student release run top to bottom with errors only in check cells (stubs), and plot cells saying what to implement?"""
-    nb, _ = _run(repo / RELEASE, monkeypatch)
-    for cell in _code(nb):
-        errors = [o for o in cell.outputs if o.output_type == "error"]
-        if errors:
-            assert cell.metadata.get("nbgrader", {}).get("grade"), cell.source[:80]
-            assert all(o.ename == "NotImplementedError" for o in errors)
-        if "with needs(" in cell.source:
-            assert "first (the exercises above)" in _text(cell), cell.source[:80]

@@ -141,15 +141,6 @@ def test_race_widget_in_the_release_says_implement_first(release):
     assert "implement `sgd_step`" in _text(widget_cell)
 
 
-@pytest.mark.slow
-def test_release_runs_with_only_stubs_failing(release):
-    """Does the untouched release run top to bottom with NotImplementedError as the only error, every demo printing "implement"?"""
-    nb = _run(nbformat.read(str(release), as_version=4))
-    assert {name for _, name in _errors(nb)} == {"NotImplementedError"}
-    for cell in nb.cells:
-        if cell.cell_type == "code" and "demo" in cell.metadata.get("tags", []) and "with needs(" in cell.source:
-            assert "implement `" in _text(cell), cell.source[:60]
-
 
 # ----------------------------------------------------------------------------- nbcourse.optim_tools
 def test_needs_turns_a_stub_into_one_line(capsys):
