@@ -207,7 +207,7 @@ def score_name(name: str, gid: str, trusted_cases: list, reference, out_dir: Pat
     """The verdict on one graded name: the student's untrusted arrays against the reference, here."""
     item = get_item(name)
     try:
-        res = read_untrusted_json(out_dir / "results" / f"{name}.json")
+        res = read_untrusted_json(out_dir / "results" / f"{name}.json", root=out_dir)
     except WireError as exc:
         return NameVerdict("tampered", f"{name}: the result file was tampered with ({exc})")
     if res is None:
@@ -343,7 +343,7 @@ def grade_notebook(job: Job) -> Result:
             rows.append(GradeRow(job.student_id, job.assignment, nb_stem, cell.grade_id, score, cell.points, status,
                                  message[:1000], diagnosis))
         try:
-            executed = read_untrusted_json(work / "out" / "executed.ipynb", autograded.MAX_EXECUTED_BYTES)
+            executed = read_untrusted_json(work / "out" / "executed.ipynb", autograded.MAX_EXECUTED_BYTES, root=work / "out")
         except WireError:
             executed = None
         graded_nb = autograded.build(source, plan, autograded.executed_cells(executed), rows)

@@ -3,7 +3,8 @@
 Cases go in as ``in/cases/<name>.json``; results come out as ``out/results/<name>.json``. Arrays are
 ``{"shape": [...], "data": [...]}`` with float64 values (``NaN``/``Infinity`` allowed: Python's json
 round-trips every float exactly). Everything read back from the sandbox is untrusted: it is read
-with :func:`read_untrusted_json` (no symlinks, regular files only, a size limit) and decoded with
+with :func:`read_untrusted_json` (no symlink at any level below the job's output folder, regular files
+only, a size limit) and decoded with
 :func:`decode_array` (numbers only, bounded size).
 """
 from __future__ import annotations
@@ -87,14 +88,49 @@ def write_json(path: Path, obj: Any) -> None:
     os.replace(tmp, path)
 
 
-def read_untrusted_json(path: Path, max_bytes: int = MAX_RESULT_BYTES) -> Any:
-    """Read JSON written inside the sandbox: no symlinks, regular file, at most ``max_bytes``."""
+def _open_below(root: Path, path: Path) -> int:
+    """Open ``path`` for reading, walking from the trusted folder ``root`` one component at a time with
+    ``openat`` and ``O_NOFOLLOW``: a symlink at any level (a planted ``results`` folder link included) is
+    refused, never followed. Returns the descriptor; raises FileNotFoundError or WireError."""
+    parts = path.relative_to(root).parts
+    if not parts or any(p in ("..", ".") for p in parts):
+        raise WireError(f"{path.name}: not a file below {root}")
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        for i, part in enumerate(parts):
+            last = i == len(parts) - 1
+            flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | (os.O_NONBLOCK if last else os.O_DIRECTORY)
+            try:
+                nxt = os.open(part, flags, dir_fd=fd)
+            except FileNotFoundError:
+                raise
+            except OSError as exc:  # ELOOP: a symlink; ENOTDIR: a file (or a link) where a folder should be
+                try:
+                    link = stat.S_ISLNK(os.stat(part, dir_fd=fd, follow_symlinks=False).st_mode)
+                except OSError:
+                    link = False
+                why = "a symbolic link" if link else exc.strerror
+                raise WireError(f"{'/'.join(parts[:i + 1])} is not a plain {'file' if last else 'folder'} ({why})") from None
+            os.close(fd)
+            fd = nxt
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_untrusted_json(path: Path, max_bytes: int = MAX_RESULT_BYTES, root: Path | None = None) -> Any:
+    """Read JSON written inside the sandbox: no symlinks, regular file, at most ``max_bytes``.
+
+    ``root`` is the trusted folder the sandbox writes into (the job's ``out``): every component of
+    ``path`` below it is opened relative to its parent's descriptor, without following symlinks. Without
+    ``root`` only the last component is guarded (``path.parent`` must then be trusted). Returns None
+    when the file does not exist.
+    """
+    try:
+        fd = _open_below(Path(root) if root is not None else path.parent, path)
     except FileNotFoundError:
         return None
-    except OSError as exc:  # ELOOP: a symlink planted in place of the file
-        raise WireError(f"{path.name} is not a plain file ({exc.strerror})") from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
@@ -105,6 +141,8 @@ def read_untrusted_json(path: Path, max_bytes: int = MAX_RESULT_BYTES) -> Any:
             raw = fh.read(max_bytes + 1)
     finally:
         os.close(fd)
+    if len(raw) > max_bytes:
+        raise WireError(f"{path.name} grew over the {max_bytes} limit while it was read")
     try:
         return json.loads(raw)
     except (ValueError, RecursionError) as exc:
