@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import re
 import tempfile
 import time
@@ -107,16 +108,98 @@ class InvalidSubmission(ValueError):
     pass
 
 
+# what a submission may hold, checked before anything costly is built from it (a notebook of 2 million
+# one-character cells once took 737 s and 15.7 GB in nbformat, the plan and the job folder)
+MAX_JSON_VALUES = 500_000        # JSON values of every kind (a 2,000-cell notebook with outputs has ~50,000)
+MAX_JSON_DEPTH = 64              # nesting (a notebook's is under 10)
+MAX_CELLS = 2_000
+MAX_CELL_SOURCE = 2**20          # characters of one cell's code or text
+MAX_TOTAL_SOURCE = 8 * 2**20     # ... and of all cells together (outputs are dropped, so they do not count)
+_JSON_TOKEN = re.compile(r'["\[\]{},]')
+
+
+def _check_json_shape(text: str) -> None:
+    """Count the values and the nesting of a JSON text without building it, and stop at the limits.
+
+    Each value but the first follows a ``[``, ``{`` or ``,``, so counting those (strings skipped with
+    json's own scanner) bounds the values; the walk stops as soon as a limit is passed, so its cost is
+    bounded too (3 s for 500,000 values on a loaded 2-core machine), whatever the file holds.
+    """
+    values, depth, pos = 1, 0, 0
+    search, scanstring = _JSON_TOKEN.search, json.decoder.scanstring
+    while (m := search(text, pos)) is not None:
+        ch = m.group()
+        if ch == '"':
+            try:
+                pos = scanstring(text, m.end())[1]
+            except ValueError as exc:
+                raise InvalidSubmission(f"not a valid notebook (expected Jupyter notebook JSON): {str(exc)[:200]}") from None
+            continue
+        pos = m.end()
+        if ch in "]}":
+            depth -= 1
+            continue
+        values += 1
+        if ch != ",":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise InvalidSubmission(f"not a valid notebook: its JSON is nested more than {MAX_JSON_DEPTH} levels deep")
+        if values > MAX_JSON_VALUES:
+            raise InvalidSubmission(f"the notebook holds more than {MAX_JSON_VALUES:,} JSON values (cells, lines, outputs); "
+                                    "a notebook for this course has far fewer: clear its outputs and hand it in again")
+
+
+def _text_size(value) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, list):
+        return sum(len(v) if isinstance(v, str) else 0 for v in value)
+    return 0
+
+
 def read_submission(data: bytes) -> nbformat.NotebookNode:
-    """Parse an untrusted notebook file; outputs are dropped (they are never trusted nor needed)."""
+    """Parse an untrusted notebook file; outputs are dropped (they are never trusted nor needed).
+
+    The work is bounded before it is done: file size, then the JSON's values and depth
+    (:func:`_check_json_shape`), then cells and their sizes on the plain JSON, and only then nbformat,
+    on the notebook without its outputs.
+    """
     if len(data) > MAX_SUBMISSION_BYTES:
         raise InvalidSubmission(f"the file is {len(data) / 2**20:.0f} MB, over the {MAX_SUBMISSION_BYTES // 2**20} MB limit")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidSubmission(f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    _check_json_shape(text)
     try:
-        nb = nbformat.reads(text, as_version=4)
+        raw = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidSubmission(f"not a valid notebook (expected Jupyter notebook JSON): {str(exc).splitlines()[0][:200]}") from None
+    del text
+    if not isinstance(raw, dict):
+        raise InvalidSubmission("not a valid notebook: it has no list of cells")
+    cells = raw.get("cells")
+    if cells is None and isinstance(raw.get("worksheets"), list):  # nbformat 3
+        cells = [c for ws in raw["worksheets"] if isinstance(ws, dict) and isinstance(ws.get("cells"), list) for c in ws["cells"]]
+    if not isinstance(cells, list):
+        raise InvalidSubmission("not a valid notebook: it has no list of cells")
+    if len(cells) > MAX_CELLS:
+        raise InvalidSubmission(f"the notebook has {len(cells):,} cells, over the limit of {MAX_CELLS:,}")
+    total = 0
+    for cell in cells:
+        if not isinstance(cell, dict):
+            raise InvalidSubmission("not a valid notebook: a cell is not an object")
+        size = _text_size(cell.get("source", cell.get("input")))
+        if size > MAX_CELL_SOURCE:
+            raise InvalidSubmission(f"a cell holds {size:,} characters, over the limit of {MAX_CELL_SOURCE:,}")
+        total += size
+        if "outputs" in cell:
+            cell["outputs"] = []
+        cell.pop("attachments", None)
+    if total > MAX_TOTAL_SOURCE:
+        raise InvalidSubmission(f"the cells hold {total:,} characters, over the limit of {MAX_TOTAL_SOURCE:,}")
+    try:
+        nb = nbformat.reads(json.dumps(raw), as_version=4)
     except Exception as exc:  # nbformat raises several kinds for JSON that is not a notebook
         raise InvalidSubmission(f"not a valid notebook (expected Jupyter notebook JSON): {str(exc).splitlines()[0][:200]}") from None
     if not isinstance(nb.get("cells"), list):
