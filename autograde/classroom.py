@@ -357,7 +357,49 @@ def _init_worker() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # see autograde.sandboxed.client: 0.76 s per process saved
 
 
+HOST_RETRY_WAITS = (2.0, 10.0)  # seconds before each retry of a job that failed for a host-side reason
+HOST_STATUS = "host-error"       # ... and the status of one that failed every time: not graded, not the student's fault
+
+
+def _host_failure(exc: BaseException) -> bool:
+    """A failure of the grading host, not of the student or the grader: worth a retry, never a verdict."""
+    from autograde.sandbox import HOST_ERRNOS, HostFailure
+
+    return isinstance(exc, HostFailure) or (isinstance(exc, OSError) and exc.errno in HOST_ERRNOS)
+
+
+def _host_failure_result(job: Job, exc: BaseException, attempts: int) -> Result:
+    from autograde.assemble import graded_cells
+    import nbformat
+
+    msg = (f"not graded: the grading machine failed {attempts} times on this notebook ({type(exc).__name__}: {exc}); "
+           f"this is not the student's doing: grade again to grade it")[:500]
+    cells = graded_cells(nbformat.reads(job.source_text, as_version=4))
+    rows = [GradeRow(job.student_id, job.assignment, Path(job.notebook).stem, c.grade_id, 0.0, c.points, HOST_STATUS, msg) for c in cells]
+    return Result(job.student_id, job.assignment, Path(job.notebook).stem, rows, "", 0.0, "", job.seed, cacheable=False)
+
+
 def _run_jobs(jobs: list[Job], opts: Options, on_result) -> None:
+    """Grade ``jobs``, calling ``on_result`` as each finishes. A job that fails for a host-side reason
+    (:func:`_host_failure`) is run again after a short wait, up to ``len(HOST_RETRY_WAITS)`` times; if it
+    still fails, its rows say ``host-error``, and its result is not cacheable."""
+    pending, failed = list(jobs), []
+    for attempt, wait in enumerate((0.0, *HOST_RETRY_WAITS)):
+        if not pending:
+            return
+        if wait:
+            print(f"autograde: {len(pending)} notebook(s) failed for a host-side reason ({str(failed[0][1])[:200]}); "
+                  f"retrying in {wait:g} s", file=sys.stderr)
+            time.sleep(wait)
+        failed = []
+        _run_round(pending, opts, on_result, failed)
+        pending = [job for job, _ in failed]
+    for job, exc in failed:
+        on_result(job, _host_failure_result(job, exc, 1 + len(HOST_RETRY_WAITS)))
+
+
+def _run_round(jobs: list[Job], opts: Options, on_result, host_failed: list) -> None:
+    """One pass over ``jobs``; those that fail for a host-side reason go to ``host_failed`` as (job, exception)."""
     from autograde.grader import grade_notebook
 
     if not jobs:
@@ -377,9 +419,14 @@ def _run_jobs(jobs: list[Job], opts: Options, on_result) -> None:
             for fut in dask_completed(futures):
                 job = futures[fut]
                 try:
-                    on_result(job, fut.result())
+                    result = fut.result()
                 except Exception as exc:  # a worker lost, a grader bug: report it, go on
-                    on_result(job, _crash_result(job, exc))
+                    if _host_failure(exc):
+                        host_failed.append((job, exc))
+                    else:
+                        on_result(job, _crash_result(job, exc))
+                    continue
+                on_result(job, result)
         finally:
             client.close()
             if cluster is not None:
@@ -405,15 +452,21 @@ def _run_jobs(jobs: list[Job], opts: Options, on_result) -> None:
                 for fut in as_completed(futures):
                     job = futures[fut]
                     try:
-                        on_result(job, fut.result())
+                        result = fut.result()
                     except BrokenProcessPool as exc:
                         if isolated:
                             on_result(job, _crash_result(job, exc))
                         else:
                             pending.append(job)
+                        continue
                     except Exception as exc:
-                        traceback.print_exc(file=sys.stderr)
-                        on_result(job, _crash_result(job, exc))
+                        if _host_failure(exc):
+                            host_failed.append((job, exc))
+                        else:
+                            traceback.print_exc(file=sys.stderr)
+                            on_result(job, _crash_result(job, exc))
+                        continue
+                    on_result(job, result)
         if not pending:
             return
 

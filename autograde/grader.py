@@ -392,12 +392,15 @@ def grade_notebook(job: Job) -> Result:
         else:
             run = sandbox.run_unsandboxed(work, limits)
         try:
-            summary = read_untrusted_json(work / "out" / "summary.json") or {}
+            summary = read_untrusted_json(work / "out" / "summary.json", root=work / "out") or {}
         except WireError:
             summary = {}
         if not isinstance(summary, dict) or not isinstance(summary.get("cells", []), list):
             summary = {}
         summary["cells"] = [c for c in summary.get("cells", []) if isinstance(c, dict)]
+        host = sandbox.host_failure(run, summary)
+        if host:  # not the student's doing: the class retries this job, and never scores or caches it
+            raise sandbox.HostFailure(host)
         reference = reference_from(source, job.assignment)
         rows = []
         notes = "; ".join(plan.notes)

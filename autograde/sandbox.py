@@ -12,19 +12,43 @@ mistakes: see that subpackage's docstring for the whole list), its
 job folder (``/job/in`` read-only, ``/job/out`` writable) and size-limited tmpfs ``/tmp`` and
 ``/dev/shm``. Not the source notebooks, the gradebook, other submissions or the network.
 The wall-clock limit is enforced from outside: the whole sandbox is killed.
+
+Host-wide resources, and what bounds each (measured on cgroup v1, kernel 6.18; see README, step 4):
+
+- memory, kernel memory included: the slot's memory cgroup (``memory.limit_in_bytes``; slab objects
+  such as open files, mappings and tmpfs inodes are charged to it), and all slots together the parent
+  cgroup ``autograde`` (:data:`HOST_MEMORY_SHARE` of RAM);
+- the kernel's file table: every open file is a 192-byte ``filp`` object charged to the job's memory
+  cgroup, so all sandboxes together hold at most (parent budget / 192 B) files; ``fs.file-max`` is
+  raised above that once (:func:`prepare_host`), so the table is never the limit that is reached;
+- processes: the slot's ``pids.max``, the parent's ``pids.max`` (half of ``kernel.pid_max``), RLIMIT_NPROC;
+- CPU: one ``cpu`` cgroup per slot (``autograde-slotN``, beside the host's sessions), with the weight of one
+  session: a job with 50 spinning processes, each in its own session, gets the same share as a job with one;
+- disk and inodes: nothing of the host is writable; ``/tmp``, ``/dev/shm`` and the output folder are
+  size-limited tmpfs, whose pages and inodes are charged to the job's memory cgroup;
+- kernel keyrings (per uid, they outlive every process): a seccomp filter denies ``add_key``,
+  ``request_key`` and ``keyctl``, so no job can leave anything there for the next job of its slot.
+
+A job that fails for a host-side reason raises :class:`HostFailure` (see :func:`host_failure`): the
+class retries it and never records it as the student's result.
 """
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
+import errno
 import fcntl
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import autograde
@@ -33,6 +57,14 @@ import nbcourse
 BASE_UID = 64000        # sandbox users are uid BASE_UID + slot (no passwd entry needed)
 SLOT_DIR = Path(tempfile.gettempdir()) / "autograde-slots"
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+CGROUP_PARENT = "autograde"  # every slot's cgroups live under this one, which bounds them all together
+HOST_MEMORY_SHARE = 0.75     # all sandboxes together may use this share of the host's RAM (kernel memory included)
+FILE_OBJECT_BYTES = 192      # the kernel's ``filp`` slab object (one per open file); read from /proc/slabinfo when possible
+# kernel keyrings are per uid and outlive every process of it: a channel from one job of a slot to the next
+DENIED_SYSCALLS = ("add_key", "request_key", "keyctl")
+# errors that say the host ran out of something (never the student's own limits, which have their own statuses)
+HOST_ERRNOS = {errno.ENFILE: "ENFILE", errno.EMFILE: "EMFILE", errno.ENOSPC: "ENOSPC", errno.ENOMEM: "ENOMEM",
+               errno.EAGAIN: "EAGAIN"}
 
 
 @dataclass
@@ -47,6 +79,7 @@ class Limits:
     file_mb: int = 64              # largest file the sandbox may write (RLIMIT_FSIZE)
     tmp_mb: int = 256              # size of the sandbox's /tmp
     out_mb: int = 64               # size of the job's output folder (a tmpfs: no run can fill the disk)
+    open_files: int = 1024         # open descriptors per process (RLIMIT_NOFILE; also bounds fds in flight over sockets)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -54,6 +87,11 @@ class Limits:
 
 class SandboxUnavailable(RuntimeError):
     """bubblewrap (or setpriv/prlimit) is missing: the grader refuses rather than run unprotected."""
+
+
+class HostFailure(RuntimeError):
+    """The job failed for a reason on the grading host (a full file table or disk, a spawn or mount that
+    failed), not because of the student's code: retry it later, never score or cache it."""
 
 
 def check_available() -> None:
@@ -92,24 +130,138 @@ def slot(max_slots: int = 64):
     raise RuntimeError(f"no free sandbox slot among {max_slots}")
 
 
+def _write(path: Path, value: str) -> bool:
+    try:
+        path.write_text(value)
+        return True
+    except OSError:
+        return False
+
+
+def _read_int(path: Path, default: int = 0) -> int:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return default
+
+
+def _host_memory() -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemTotal:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def _file_object_bytes() -> int:
+    """Bytes of kernel memory one open file costs at least: the ``filp`` slab object."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path("/proc/slabinfo").read_text().splitlines():
+            if line.startswith("filp "):
+                return int(line.split()[3])
+    return FILE_OBJECT_BYTES
+
+
+@dataclass
+class HostBounds:
+    """What all sandboxes of this host may hold together, and what is not bounded here (see README, step 4)."""
+
+    memory_bytes: int = 0       # the parent memory cgroup's limit (kernel memory included), 0 if none
+    pids: int = 0               # the parent pids cgroup's limit, 0 if none
+    files: int = 0              # open files all sandboxes can hold together (memory_bytes / filp object size)
+    file_max: int = 0           # fs.file-max after preparation
+    unbounded: list = field(default_factory=list)
+
+
+_host_lock = threading.Lock()
+_host: HostBounds | None = None
+
+
+def prepare_host() -> HostBounds:
+    """Once per process: the parent cgroups that bound all slots together, and a file table above what they allow.
+
+    The kernel charges every open file (and every mapping that keeps one alive) to the memory cgroup of the
+    process that opened it. So the sandboxes together can hold at most ``budget / 192 B`` files, and once
+    ``fs.file-max`` is above that, no sandbox can make another's ``open`` fail with ENFILE: the memory limit
+    is reached first, and it stops only the job that reached it. (systemd raises fs.file-max to its maximum
+    on boot for the same reason; this raises it only as far as the sandboxes need.)
+    """
+    global _host
+    with _host_lock:
+        if _host is not None:
+            return _host
+        bounds = HostBounds()
+        memory = CGROUP_ROOT / "memory"
+        if (memory / "cgroup.procs").exists():
+            parent = memory / CGROUP_PARENT
+            budget = int(_host_memory() * HOST_MEMORY_SHARE) // 2**20 * 2**20
+            with contextlib.suppress(OSError):
+                parent.mkdir(exist_ok=True)
+            _write(parent / "memory.use_hierarchy", "1")
+            if _read_int(parent / "memory.limit_in_bytes", 2**63) > budget and budget:
+                _write(parent / "memory.limit_in_bytes", str(budget))
+            limit = _read_int(parent / "memory.limit_in_bytes", 2**63)
+            if limit < 2**62:
+                bounds.memory_bytes = limit
+            else:
+                bounds.unbounded.append("memory of all sandboxes together (the parent memory cgroup's limit could not be set)")
+            if not (parent / "memory.kmem.usage_in_bytes").exists() or "nokmem" in Path("/proc/cmdline").read_text():
+                bounds.unbounded.append("kernel memory: open files, mappings, tmpfs inodes (no kmem accounting in the memory cgroup)")
+        else:
+            bounds.unbounded.append("memory of all sandboxes together, kernel memory, the file table (no cgroup v1 memory controller)")
+        pids = CGROUP_ROOT / "pids"
+        if (pids / "cgroup.procs").exists():
+            parent = pids / CGROUP_PARENT
+            with contextlib.suppress(OSError):
+                parent.mkdir(exist_ok=True)
+            total = max(1024, _read_int(Path("/proc/sys/kernel/pid_max"), 32768) // 2)
+            if _read_int(parent / "pids.max", 2**31) > total:  # "max" reads as the default
+                _write(parent / "pids.max", str(total))
+            bounds.pids = _read_int(parent / "pids.max", 0)
+        else:
+            bounds.unbounded.append("processes of all sandboxes together (no cgroup v1 pids controller)")
+        if not (CGROUP_ROOT / "cpu" / "cgroup.procs").exists():
+            bounds.unbounded.append("CPU share per job (no cgroup v1 cpu controller)")
+        file_max = Path("/proc/sys/fs/file-max")
+        if bounds.memory_bytes:
+            bounds.files = bounds.memory_bytes // _file_object_bytes()
+            # everything the sandboxes can hold, plus the host's files now and a million more of its own
+            need = _read_int(Path("/proc/sys/fs/file-nr")) + bounds.files + 1_000_000
+            if _read_int(file_max) < need and not _write(file_max, str(need)):
+                bounds.unbounded.append(f"the kernel's file table (fs.file-max {_read_int(file_max)} is below the "
+                                        f"{need} the sandboxes could fill, and could not be raised)")
+        bounds.file_max = _read_int(file_max)
+        if bounds.unbounded:
+            print("autograde: on this host the sandbox does not bound: " + "; ".join(bounds.unbounded), file=sys.stderr)
+        _host = bounds
+        return bounds
+
+
 def _cgroup_dirs(n: int, limits: Limits) -> list[Path]:
-    """Per-slot cgroup v1 folders with pids.max and memory.limit_in_bytes, where the machine allows it."""
+    """Per-slot cgroup v1 folders (under the parent of all slots) with their limits, where the machine allows it.
+
+    memory: the job's memory, kernel memory included (its open files, mappings, tmpfs inodes), and TCP
+    buffers; pids: processes and threads; cpu: one share per slot, whatever the number of processes or sessions.
+    """
+    prepare_host()
     made = []
     for controller, settings in (("pids", {"pids.max": str(limits.processes)}),
                                  ("memory", {"memory.limit_in_bytes": str(limits.memory_mb * 2**20),
-                                             "memory.memsw.limit_in_bytes": None})):
+                                             "memory.kmem.tcp.limit_in_bytes": str(min(limits.memory_mb, 256) * 2**20)}),
+                                 ("cpu", {"cpu.shares": "1024"})):
         base = CGROUP_ROOT / controller
         if not (base / "cgroup.procs").exists():
             continue
-        d = base / "autograde" / f"slot{n}"
+        # cpu: at the top level, each slot weighs what one login session weighs (the scheduler's autogroup of a
+        # session), as a sandbox did before it had a cpu cgroup; under a common parent, all slots would share one
+        d = base / (f"{CGROUP_PARENT}-slot{n}" if controller == "cpu" else f"{CGROUP_PARENT}/slot{n}")
         try:
             d.mkdir(parents=True, exist_ok=True)
-            for key, value in settings.items():
-                if value is not None and (d / key).exists():
-                    (d / key).write_text(value)
-            made.append(d)
         except OSError:
             continue
+        for key, value in settings.items():
+            if (d / key).exists():
+                _write(d / key, value)
+        made.append(d)
     return made
 
 
@@ -141,6 +293,46 @@ def _failcnt(dirs: list[Path]) -> int:
     return 0
 
 
+_SCMP_ACT_ALLOW = 0x7FFF0000
+_seccomp_cache: bytes | None = None
+
+
+def seccomp_program() -> bytes:
+    """A seccomp BPF program (made with libseccomp, which bubblewrap itself links) that makes the
+    :data:`DENIED_SYSCALLS` fail with EPERM; a system call of another architecture (``int 0x80``, x32)
+    kills the thread, so no other entry point reaches them."""
+    global _seccomp_cache
+    if _seccomp_cache is not None:
+        return _seccomp_cache
+    name = ctypes.util.find_library("seccomp") or "libseccomp.so.2"
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError as exc:
+        raise SandboxUnavailable(f"the sandbox needs libseccomp ({name}: {exc}); Debian/Ubuntu: apt-get install libseccomp2") from None
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_init.argtypes = [ctypes.c_uint32]
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint, ctypes.c_void_p]
+    lib.seccomp_export_bpf.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    lib.seccomp_release.argtypes = [ctypes.c_void_p]
+    ctx = lib.seccomp_init(_SCMP_ACT_ALLOW)
+    if not ctx:
+        raise SandboxUnavailable("libseccomp could not make a filter")
+    try:
+        for syscall in DENIED_SYSCALLS:
+            nr = lib.seccomp_syscall_resolve_name(syscall.encode())
+            if nr < 0 or lib.seccomp_rule_add_array(ctx, 0x00050000 | errno.EPERM, nr, 0, None) != 0:
+                raise SandboxUnavailable(f"libseccomp could not deny {syscall}")
+        with tempfile.TemporaryFile() as fh:
+            if lib.seccomp_export_bpf(ctx, fh.fileno()) != 0:
+                raise SandboxUnavailable("libseccomp could not export the filter")
+            fh.seek(0)
+            _seccomp_cache = fh.read()
+    finally:
+        lib.seccomp_release(ctx)
+    return _seccomp_cache
+
+
 def _binds() -> list[str]:
     """Read-only binds of the interpreter, the venv, ``nbcourse`` and ``autograde.sandboxed``.
 
@@ -168,8 +360,12 @@ def _binds() -> list[str]:
     return args
 
 
-def command(job_dir: Path, uid: int, limits: Limits) -> list[str]:
-    """The bwrap command line of one job (without the cgroup/prlimit wrapper)."""
+def command(job_dir: Path, uid: int, limits: Limits, seccomp_fd: int | None = None, argv: list[str] | None = None) -> list[str]:
+    """The bwrap command line of one job (without the cgroup/prlimit wrapper).
+
+    ``seccomp_fd``: a readable descriptor holding :func:`seccomp_program`; ``argv``: what runs inside
+    (default: the client on ``/job``; tests run small probes).
+    """
     usr_links = []
     for name in ("bin", "lib", "lib64", "sbin"):
         p = Path("/") / name
@@ -199,10 +395,13 @@ def command(job_dir: Path, uid: int, limits: Limits) -> list[str]:
            *_binds(),
            "--perms", "0755", "--dir", "/job", "--ro-bind", str(job_dir / "in"), "/job/in", "--bind", str(job_dir / "out"), "/job/out",
            "--chdir", "/tmp", "--clearenv"]
+    if seccomp_fd is not None:
+        cmd += ["--seccomp", str(seccomp_fd)]
     for k, v in env.items():
         cmd += ["--setenv", k, v]
+    argv = argv or [sys.executable, "-I", "-m", "autograde.sandboxed.client", "/job"]
     cmd += ["--", "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
-            "--bounding-set=-all", "--inh-caps=-all", "--pdeathsig=KILL", "--", sys.executable, "-I", "-m", "autograde.sandboxed.client", "/job"]
+            "--bounding-set=-all", "--inh-caps=-all", "--pdeathsig=KILL", "--", *argv]
     return cmd
 
 
@@ -218,12 +417,16 @@ class RunInfo:
 
 
 def _mount_out(out: Path, uid: int, limits: Limits) -> None:
-    """The writable output folder is a size-limited tmpfs: many big files cannot fill the host's disk."""
-    opts = f"size={limits.out_mb}m,mode=0700,uid={uid},gid={uid},nosuid,nodev,noexec"
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(out)], capture_output=True, text=True)
+    """The writable output folder is a size-limited tmpfs: many big files cannot fill the host's disk
+    (nor its inodes: at most 4096, each charged to the job's memory cgroup)."""
+    opts = f"size={limits.out_mb}m,nr_inodes=4096,mode=0700,uid={uid},gid={uid},nosuid,nodev,noexec"
+    try:
+        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", str(out)], capture_output=True, text=True)
+    except OSError as exc:  # the host could not even start mount(8)
+        raise HostFailure(f"could not start mount for the job's output tmpfs: {exc}") from None
     if proc.returncode != 0:
-        raise SandboxUnavailable(f"could not mount the job's output tmpfs ({proc.stderr.strip()}); the grader needs root "
-                                 "with the right to mount (in a container: CAP_SYS_ADMIN)")
+        raise HostFailure(f"could not mount the job's output tmpfs ({proc.stderr.strip()[:300]}); the grader needs root "
+                          "with the right to mount (in a container: CAP_SYS_ADMIN)")
 
 
 def cleanup(job_dir: Path) -> None:
@@ -235,10 +438,30 @@ def cleanup(job_dir: Path) -> None:
     shutil.rmtree(job_dir, ignore_errors=True)
 
 
-def run(job_dir: Path, limits: Limits, slot_number: int) -> RunInfo:
+# lines only the wrapper (sh, prlimit, bwrap, setpriv) writes, before any code of the notebook runs
+_TOOL_ERROR = re.compile(r"^(?:sh: |prlimit: |bwrap: |setpriv: )", re.M)
+_HOST_ERRNO = re.compile(r"\[Errno (\d+)\]|(Too many open files in system|No space left on device|Cannot allocate memory)")
+
+
+def _host_errors(text: str, which: set[int] | None = None) -> list[str]:
+    """The host-side error numbers named in ``text`` (by "[Errno N]" or strerror), as names like ENFILE."""
+    which = set(HOST_ERRNOS) if which is None else which
+    found = []
+    names = {"Too many open files in system": errno.ENFILE, "No space left on device": errno.ENOSPC,
+             "Cannot allocate memory": errno.ENOMEM}
+    for m in _HOST_ERRNO.finditer(text or ""):
+        n = int(m.group(1)) if m.group(1) else names[m.group(2)]
+        if n in which and HOST_ERRNOS[n] not in found:
+            found.append(HOST_ERRNOS[n])
+    return found
+
+
+def run(job_dir: Path, limits: Limits, slot_number: int, argv: list[str] | None = None) -> RunInfo:
     """Run one prepared job folder in the sandbox; kill it at the wall-clock limit.
 
-    The output folder stays mounted for the caller to read; :func:`cleanup` removes it.
+    The output folder stays mounted for the caller to read; :func:`cleanup` removes it. Raises
+    :class:`HostFailure` when the sandbox could not be set up or started (a failed mount or spawn, an
+    error of bwrap or its wrapper before the notebook's client started).
     """
     uid = BASE_UID + slot_number
     out = job_dir / "out"
@@ -246,26 +469,78 @@ def run(job_dir: Path, limits: Limits, slot_number: int) -> RunInfo:
     _mount_out(out, uid, limits)
     os.chmod(job_dir / "in", 0o755)
     cgroups = _cgroup_dirs(slot_number, limits)
+    _kill_cgroup(cgroups)  # a job of this slot that a dead worker left behind
     fail_before = _failcnt(cgroups)
     join = " && ".join(f"echo $$ > {d / 'cgroup.procs'}" for d in cgroups) or "true"
     cpu = int(limits.notebook_timeout * 2 + 10)
-    wrapper = ["sh", "-c", f'{join} && exec "$@"', "sh",
-               "prlimit", f"--as={limits.memory_mb * 2**20}", f"--nproc={limits.processes}",
-               f"--cpu={cpu}", f"--fsize={limits.file_mb * 2**20}", f"--core=0", "--",
-               *command(job_dir, uid, limits)]
-    returncode, wall, timed_out, tail = _supervise(wrapper, None, limits, lambda: _kill_cgroup(cgroups))
+    seccomp = os.memfd_create("autograde-seccomp", 0)  # inheritable only through pass_fds
+    try:
+        os.write(seccomp, seccomp_program())
+        os.lseek(seccomp, 0, os.SEEK_SET)
+        wrapper = ["sh", "-c", f'{join} && exec "$@"', "sh",
+                   "prlimit", f"--as={limits.memory_mb * 2**20}", f"--nproc={limits.processes}",
+                   f"--nofile={limits.open_files}", f"--cpu={cpu}", f"--fsize={limits.file_mb * 2**20}", "--core=0", "--",
+                   *command(job_dir, uid, limits, seccomp, argv)]
+        returncode, wall, timed_out, tail = _supervise(wrapper, None, limits, lambda: _kill_cgroup(cgroups), pass_fds=(seccomp,))
+    finally:
+        os.close(seccomp)
     _kill_cgroup(cgroups)  # nothing outlives its run, even if it escaped the pid namespace's teardown
-    return RunInfo(returncode, wall, timed_out, _oom_killed(cgroups, fail_before), tail)
+    info = RunInfo(returncode, wall, timed_out, _oom_killed(cgroups, fail_before), tail)
+    if argv is None and not info.oom_killed and not os.path.lexists(out / "summary.json"):
+        # the client writes its summary before any cell runs: without one, nothing of the student's ran
+        tools = [ln for ln in tail.splitlines() if _TOOL_ERROR.match(ln)]
+        if tools or timed_out or _host_errors(tail):
+            why = tools[-1] if tools else ("it did not start within the time limit" if timed_out else _host_errors(tail)[0])
+            raise HostFailure(f"the sandbox did not start: {why[:300]}")
+    return info
 
 
-def _supervise(cmd: list[str], env: dict | None, limits: Limits, on_timeout=lambda: None) -> tuple[int, float, bool, str]:
+def host_failure(run: RunInfo, summary: dict) -> str:
+    """Why a finished run failed for a host-side reason, from what the trusted side saw; "" if it did not.
+
+    - ENFILE anywhere: the kernel's file table was full. No sandbox can fill it (see :func:`prepare_host`),
+      so it is the host's doing, whichever cell met it;
+    - EMFILE, ENOSPC, ENOMEM or EAGAIN before any student code ran: in the set-up cells that come first in
+      the grading notebook, or, when no other cell ran, in the client itself (its ``client_error``, or its
+      stderr when no cell ran at all). Later, these are the student's own limits (a full ``/tmp``, too many
+      open files), with their own statuses.
+
+    Student code can fake these (it shares the client's uid): that only earns it a retry and a row that
+    says "host-error" with no points, never points or a cached verdict.
+    """
+    cells = [c for c in summary.get("cells") or [] if isinstance(c, dict)]
+    everything = run.stderr_tail + "".join(str(c.get("error")) for c in cells) + str(summary.get("client_error", ""))
+    if _host_errors(everything, {errno.ENFILE}):
+        return "the kernel's file table was full (ENFILE: Too many open files in system)"
+    leading = []
+    for c in cells:
+        if c.get("role") != "setup":
+            break
+        leading.append(c)
+    before_student = "".join(str(c.get("error")) for c in leading if c.get("error"))
+    if len(leading) == len(cells) and not run.timed_out and not run.oom_killed:  # no student cell ran
+        before_student += str(summary.get("client_error", ""))
+        if not cells:
+            before_student += run.stderr_tail
+    found = _host_errors(before_student)
+    if found:
+        return f"the host ran out of a resource before the student's code ran ({', '.join(found)})"
+    return ""
+
+
+def _supervise(cmd: list[str], env: dict | None, limits: Limits, on_timeout=lambda: None,
+               pass_fds: tuple = ()) -> tuple[int, float, bool, str]:
     """Run ``cmd`` in its own session; at the wall-clock limit kill its process group (and call ``on_timeout``).
 
-    Returns (exit code, wall seconds, timed out, the last 4000 characters of its stderr).
+    Returns (exit code, wall seconds, timed out, the last 4000 characters of its stderr). A failure to
+    start it at all (no process, no descriptor left on the host) is a :class:`HostFailure`.
     """
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, start_new_session=True, pass_fds=pass_fds)
+    except OSError as exc:
+        raise HostFailure(f"could not start the sandbox: {type(exc).__name__}: {exc}") from None
     tail = _drain(proc.stderr)
     timed_out = False
     try:
@@ -284,8 +559,6 @@ def _drain(stream, keep: int = 4000):
 
     The kernel can write to this pipe (it shares the client's uid): gigabytes must cost the grader nothing.
     """
-    import threading
-
     buf = bytearray()
 
     def pump():

@@ -5,7 +5,7 @@
 Reads ``/job/in/notebook.ipynb`` and ``/job/in/limits.json``; executes cell by cell (errors do not
 stop the run; a cell over its time limit is interrupted); keeps at most ``output_bytes`` of outputs
 (error outputs are always kept, shortened); writes ``/job/out/summary.json`` after every cell, so a
-run killed from outside still shows how far it got. Both this client and the kernel run as the
+run killed from outside still shows how far it got (and ``client_error`` if the client itself failed). Both this client and the kernel run as the
 sandbox user: everything written here is untrusted input to the grader, which only reads it for
 statuses and messages, never for scores.
 """
@@ -61,10 +61,24 @@ class CappedClient(NotebookClient):
 
 def main(job: str) -> int:
     job_dir = Path(job)
-    limits = json.loads((job_dir / "in" / "limits.json").read_text())
-    nb = nbformat.read(str(job_dir / "in" / "notebook.ipynb"), as_version=4)
     summary_path = job_dir / "out" / "summary.json"
     summary: dict = {"cells": [], "kernel_died": None, "finished": False}
+    try:
+        return _run(job_dir, summary_path, summary)
+    except Exception as exc:
+        # the client's own failure (a kernel that would not start, a host out of files or memory): note it for
+        # the grader, which tells a host-side failure (retried) from the student's (scored) by it
+        summary["client_error"] = f"{type(exc).__name__}: {exc}"[:500]
+        try:
+            write_json(summary_path, summary)
+        except OSError:
+            pass
+        raise
+
+
+def _run(job_dir: Path, summary_path: Path, summary: dict) -> int:
+    limits = json.loads((job_dir / "in" / "limits.json").read_text())
+    nb = nbformat.read(str(job_dir / "in" / "notebook.ipynb"), as_version=4)
     client = CappedClient(
         nb, timeout=limits["cell_timeout"], kernel_name="python3", allow_errors=True,
         interrupt_on_timeout=True, startup_timeout=60, iopub_timeout=4, raise_on_iopub_timeout=False,
