@@ -45,6 +45,10 @@ PLAN = {
     "disk_fill": ("solved", "after:setup", []),  # its own results no longer fit: it spoils only itself
     "stderr_flood": ("solved", "after:setup", "all"),
     "forge_timeout": ("solved", "after:test_step", "all-but:test_step"),
+    "file_table": ("solved", "after:setup", "all"),
+    "keyring": ("solved", "after:relu", "all"),  # spoils its own relu if any keyring call went through
+    "cpu_hog": ("solved", "after:setup", "all"),
+    "symlink_results_dir": ("untouched", "after:setup", []),
 }
 EXPECTED_STATUS = {  # the status every unearned question of the attacker must show
     "ast_transformer": {"tampered"},
@@ -55,8 +59,11 @@ EXPECTED_STATUS = {  # the status every unearned question of the attacker must s
     "symlink_results": {"tampered", "failed"},
     "disk_fill": {"error", "crashed"},
     "forge_timeout": {"tampered"},
+    "symlink_results_dir": {"tampered"},
 }
-LIMITS = {"cell_timeout": 8.0, "notebook_timeout": 30.0}  # generous: honest notebooks must never hit them on a loaded CI machine
+# generous: honest notebooks must never hit them on a loaded CI machine. The forged time-out is told from a real one
+# by the whole run being shorter than cell_timeout: beside the CPU hog on a loaded 2-core machine, runs took over 8 s
+LIMITS = {"cell_timeout": 15.0, "notebook_timeout": 30.0}
 
 
 def _points(source_nb) -> dict[str, float]:
@@ -111,6 +118,30 @@ class _Listener:
                 pass
 
 
+class _FileTable:
+    """Samples the host's open-file count (fs.file-nr) while the class is graded."""
+
+    def __init__(self):
+        self.peak, self.base, self.stop = 0, self._now(), False
+        self.max = int(Path("/proc/sys/fs/file-max").read_text())
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    @staticmethod
+    def _now() -> int:
+        return int(Path("/proc/sys/fs/file-nr").read_text().split()[0])
+
+    def _sample(self):
+        while not self.stop:
+            self.peak = max(self.peak, self._now())
+            time.sleep(0.2)
+
+
+def _many_cells(n: int) -> bytes:
+    """A notebook of ``n`` one-character code cells (the issue's: 98.5 MiB with 2.15 million)."""
+    cell = b'{"cell_type":"code","metadata":{},"source":"1"},'
+    return b'{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[' + cell * (n - 1) + cell[:-1] + b']}'
+
+
 @pytest.fixture(scope="module")
 def hostile_class(tmp_path_factory, source_nb01, release_nb01):
     root = tmp_path_factory.mktemp("hostile")
@@ -123,13 +154,16 @@ def hostile_class(tmp_path_factory, source_nb01, release_nb01):
     classroom.ensure_course(course_dir, [ASSIGNMENT])
     fills = {"@GRADEBOOK@": str(course_dir / "gradebook.db"), "@SOURCE@": str(source_nb01),
              "@OTHER@": str(subs / "honest" / ASSIGNMENT / NOTEBOOK), "@COURSE@": str(course_dir),
-             "@PORT@": str(listener.port)}
+             "@PORT@": str(listener.port), "@MYFOLDER@": str(subs / "symlink_results_dir" / ASSIGNMENT)}
     for name, (base, where, _) in PLAN.items():
         code = (ATTACKS / f"{name}.py").read_text()
         for k, v in fills.items():
             code = code.replace(k, v)
         nb = solved() if base == "solved" else samples.untouched(release_nb01)
         samples.write_submission(_insert(nb, where, code), subs, name, ASSIGNMENT, NOTEBOOK)
+    for name in ORDER:  # forged results handed in beside the notebook, for the symlinked results folder to point at
+        forged = {"name": name, "complete": True, "cases": [{"status": "ok", "outputs": [{"shape": [], "data": [1.0]}]}]}
+        (subs / "symlink_results_dir" / ASSIGNMENT / f"{name}.json").write_text(json.dumps(forged))
     # bad input
     (subs / "bad_json" / ASSIGNMENT).mkdir(parents=True)
     (subs / "bad_json" / ASSIGNMENT / NOTEBOOK).write_text('{"cells": [')
@@ -157,19 +191,23 @@ def hostile_class(tmp_path_factory, source_nb01, release_nb01):
     setup = next(c for c in flood.cells if "setup" in c.metadata.get("tags", []))
     setup.outputs = [nbformat.v4.new_output("stream", name="stdout", text="y" * 50_000_000)]
     samples.write_submission(flood, subs, "huge_file", ASSIGNMENT, NOTEBOOK)
+    (subs / "many_cells" / ASSIGNMENT).mkdir(parents=True)
+    (subs / "many_cells" / ASSIGNMENT / NOTEBOOK).write_bytes(_many_cells(2_150_000))
 
     gradebook_before = (course_dir / "gradebook.db").read_bytes()
     disk_free_before = shutil.disk_usage(root).free
     opts = classroom.Options(workers=2, limits=LIMITS, progress=False, force=True)
+    files = _FileTable()
     t0 = time.monotonic()
     summary = classroom.grade_class(subs, course_dir, opts)
     elapsed = time.monotonic() - t0
+    files.stop = True
     time.sleep(5)  # give any daemon that escaped its sandbox time to act
     listener.stop = True
     rows = {(r.student_id, r.grade_id): r for r in summary.rows}
     return {"rows": rows, "summary": summary, "course": course_dir, "subs": subs, "listener": listener,
             "elapsed": elapsed, "gradebook_before": gradebook_before, "disk_free_before": disk_free_before,
-            "disk_free_after": shutil.disk_usage(root).free}
+            "disk_free_after": shutil.disk_usage(root).free, "files": files}
 
 
 def _score(rows, student):
@@ -198,7 +236,8 @@ def test_attacker_gets_no_unearned_point(hostile_class, source_nb01, attack):
     points = _points(source_nb01)
     earned = _earned(PLAN[attack][2], points)
     got = _score(hostile_class["rows"], attack)
-    assert got == {g: earned.get(g, 0.0) for g in points}
+    assert got == {g: earned.get(g, 0.0) for g in points}, [
+        (gid, r.status, r.message[:200]) for (s, gid), r in hostile_class["rows"].items() if s == attack and got.get(gid) != earned.get(gid, 0.0)]
 
 
 @pytest.mark.parametrize("attack", sorted(EXPECTED_STATUS))
@@ -285,15 +324,85 @@ def test_a_50_mb_submission_is_graded(hostile_class, source_nb01):
 
 
 def test_feedback_never_shows_hidden_tests(hostile_class):
-    """Does no feedback file contain the hidden-test markers or the grader's check calls?"""
+    """Does no feedback file contain the hidden-test markers or the grader's check calls (or the name of
+    the grader's package, unless the student's own code, shown back to it, names it)?"""
     files = list((hostile_class["course"] / "feedback").rglob("*.html"))
     assert len(files) == len({p.name for p in hostile_class["subs"].iterdir()})
     for f in files:
         text = f.read_text()
-        assert "HIDDEN TESTS" not in text and "check(" not in text and "autograde" not in text.lower().replace("autograded", "")
+        assert "HIDDEN TESTS" not in text and "check(" not in text, f
+        own = hostile_class["subs"] / f.relative_to(hostile_class["course"] / "feedback").parent / NOTEBOOK
+        if not (own.is_file() and "autograde" in own.read_text(errors="replace")):
+            assert "autograde" not in text.lower().replace("autograded", ""), f
 
 
 def test_feedback_says_what_went_wrong(hostile_class):
     """Does the buggy student's feedback show the failed question's message?"""
     text = (hostile_class["course"] / "feedback" / "honest_buggy" / ASSIGNMENT / "perceptron.html").read_text()
     assert "expected 0.5" in text
+
+
+def test_file_table_keeps_its_headroom(hostile_class):
+    """While 36 children of one attacker held 72,000 mapped files, did the host's file table stay far from full?"""
+    files = hostile_class["files"]
+    print(f"fs.file-nr: {files.base} before, peak {files.peak} during the class; fs.file-max {files.max}")
+    assert files.peak < files.max // 4
+
+
+def test_symlinked_results_folder_is_not_followed(hostile_class):
+    """With /job/out/results a symlink to a host folder of forged results, does the grader refuse the folder
+    itself (never read through it), and say so?"""
+    rows = [r for (s, _), r in hostile_class["rows"].items() if s == "symlink_results_dir" and r.status != "manual"]
+    assert rows and all(r.status == "tampered" and r.score == 0 for r in rows)
+    assert all("results is not a plain folder (a symbolic link)" in r.message for r in rows), rows[0].message
+
+
+def test_a_notebook_of_two_million_cells_is_refused_quickly(hostile_class):
+    """Is a 98 MB notebook of 2.15 million one-character cells invalid, with a message that says why?"""
+    rows = [r for (s, _), r in hostile_class["rows"].items() if s == "many_cells"]
+    assert rows and all(r.status == "invalid" and r.score == 0 for r in rows)
+    assert "JSON values" in rows[0].message
+
+
+def test_no_job_failed_for_a_host_side_reason(hostile_class):
+    """Did every job of the hostile class get a verdict (no host-side failure, so nothing left un-cached)?"""
+    assert not [r for r in hostile_class["rows"].values() if r.status == classroom.HOST_STATUS]
+
+
+def test_read_submission_bounds_time_and_memory_of_two_million_cells():
+    """Is the issue's notebook (2.15 million cells, 98 MB) refused within seconds and a few hundred MB,
+    where it once took 737 s and 15.7 GB?"""
+    import resource
+    import tracemalloc
+
+    from autograde import grader
+
+    data = _many_cells(2_150_000)
+    t0 = time.monotonic()
+    with pytest.raises(grader.InvalidSubmission, match="JSON values"):
+        grader.read_submission(data)
+    seconds = time.monotonic() - t0
+    tracemalloc.start()  # a second time, to count its allocations (tracemalloc slows it down)
+    with pytest.raises(grader.InvalidSubmission, match="JSON values"):
+        grader.read_submission(data)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(f"refused in {seconds:.2f} s, peak {peak / 2**20:.0f} MB allocated beyond the {len(data) / 2**20:.0f} MB file "
+          f"(process maxrss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)")
+    assert seconds < 30 and peak < 400 * 2**20
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: b'{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[' + b",".join(
+        [b'{"cell_type":"code","metadata":{},"outputs":[],"execution_count":null,"source":"x=1"}'] * 2001) + b"]}", "2,001 cells"),
+    (lambda: b'{"nbformat":4,"nbformat_minor":5,"metadata":{"a":' + b"[" * 70 + b"]" * 70 + b'},"cells":[]}', "nested more than"),
+    (lambda: b'{"nbformat":4,"nbformat_minor":5,"metadata":{},"cells":[{"cell_type":"code","metadata":{},"outputs":[],'
+             b'"execution_count":null,"source":"' + b"x" * (2**20 + 1) + b'"}]}', "characters, over the limit"),
+    (lambda: b'{"nbformat":4,"nbformat_minor":5,"metadata":{"x":[' + b",".join([b"[]"] * 600_000) + b']},"cells":[]}', "JSON values"),
+])
+def test_read_submission_limits(make, message):
+    """Are too many cells, too deep nesting, a huge cell and a flood of empty lists each refused as invalid, saying which?"""
+    from autograde import grader
+
+    with pytest.raises(grader.InvalidSubmission, match=message):
+        grader.read_submission(make())
