@@ -387,7 +387,7 @@ def grade_notebook(job: Job) -> Result:
     try:
         cases = write_job(work, plan, job.seed, limits)
         if job.use_sandbox:
-            with sandbox.slot() as n:
+            with sandbox.slot(sandbox.max_jobs(limits)) as n:  # never more jobs than the host's memory budget holds
                 run = sandbox.run(work, limits, n)
         else:
             run = sandbox.run_unsandboxed(work, limits)

@@ -111,23 +111,35 @@ def check_available() -> None:
 def slot(max_slots: int = 64):
     """A worker slot, held with a file lock for the duration of a job: its own uid and cgroups.
 
-    Works the same for threads, processes and Dask workers on one machine.
+    Works the same for threads, processes and Dask workers on one machine. When all ``max_slots`` are
+    taken, it waits for one (each job ends within its wall-clock limit).
     """
     SLOT_DIR.mkdir(parents=True, exist_ok=True)
-    for n in range(max_slots):
-        fh = open(SLOT_DIR / f"{n}.lock", "w")
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            continue
-        try:
-            yield n
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-            fh.close()
-        return
-    raise RuntimeError(f"no free sandbox slot among {max_slots}")
+    while True:
+        for n in range(max_slots):
+            fh = open(SLOT_DIR / f"{n}.lock", "w")
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.close()
+                continue
+            try:
+                yield n
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+                fh.close()
+            return
+        time.sleep(0.2)
+
+
+def max_jobs(limits: Limits, ceiling: int = 64) -> int:
+    """How many jobs may run at once on this host: as many as all sandboxes' memory budget holds at the
+    job's limit. More would let the budget (the parent cgroup) bind before a job's own limit, and kill a job
+    that stayed within its limit, which would then be scored as the student's memory error."""
+    budget = prepare_host().memory_bytes
+    if not budget:
+        return ceiling
+    return max(1, min(ceiling, budget // (limits.memory_mb * 2**20)))
 
 
 def _write(path: Path, value: str) -> bool:

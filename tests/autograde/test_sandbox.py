@@ -317,3 +317,25 @@ def test_host_failure_crosses_the_process_pool(source_nb01, monkeypatch):
     classroom._run_jobs([job], classroom.Options(workers=1), lambda j, r: got.append(r))
     assert len(got) == 1 and not got[0].cacheable
     assert {r.status for r in got[0].rows} == {classroom.HOST_STATUS} and "could not mount" in got[0].rows[0].message
+
+
+def test_no_more_jobs_at_once_than_the_memory_budget_holds(monkeypatch):
+    """Are jobs admitted only as far as all sandboxes' memory budget holds them at their limit (so the
+    budget never kills a job within its own limit), a job waiting for a slot rather than failing?"""
+    budget = sandbox.prepare_host().memory_bytes
+    assert sandbox.max_jobs(sandbox.Limits(memory_mb=2048)) == min(64, budget // 2**31)
+    assert sandbox.max_jobs(sandbox.Limits(memory_mb=10**7)) == 1
+    monkeypatch.setattr(sandbox, "SLOT_DIR", Path(tempfile.mkdtemp(prefix="autograde-test-slots-")))
+    got = []
+
+    def second():
+        with sandbox.slot(1) as n:
+            got.append(n)
+
+    with sandbox.slot(1) as first:
+        thread = threading.Thread(target=second)
+        thread.start()
+        time.sleep(0.6)
+        assert first == 0 and got == []  # still waiting
+    thread.join(5)
+    assert got == [0]
