@@ -355,6 +355,15 @@ def _blame_earlier(names: list[str], by_name: dict[str, "NameVerdict"], plan: as
                           f"fix {culprits[0]} first, and this may pass too)")
 
 
+def _unrun(source, rows) -> str:
+    """The autograded notebook of a submission that could not run (missing, invalid): the source's cells, no
+    answers, and the reason as each test's verdict, so formgrader still lists and opens it (a missing file
+    sends nbgrader's formgrader to a broken 404 template: HTTP 500)."""
+    from autograde import autograded
+
+    return nbformat.writes(autograded.build(source, assemble.plan(source, None), [], rows))
+
+
 def _rows_for_all(job: Job, graded: list[assemble.GradedCell], status: str, message: str) -> list[GradeRow]:
     return [GradeRow(job.student_id, job.assignment, Path(job.notebook).stem, c.grade_id, 0.0, c.points,
                      "manual" if c.manual and status not in ("invalid", "missing") else status, message) for c in graded]
@@ -371,18 +380,18 @@ def grade_notebook(job: Job) -> Result:
     nb_stem = Path(job.notebook).stem
     if job.submission is None:
         rows = _rows_for_all(job, graded, job.problem_status, job.problem or f"no {job.notebook} was submitted")
-        return Result(job.student_id, job.assignment, nb_stem, rows, "", time.monotonic() - t0, job.key(), job.seed, job.problem)
+        return Result(job.student_id, job.assignment, nb_stem, rows, _unrun(source, rows), time.monotonic() - t0, job.key(), job.seed, job.problem)
     try:
         submission = read_submission(job.submission)
     except InvalidSubmission as exc:
         rows = _rows_for_all(job, graded, "invalid", str(exc))
-        return Result(job.student_id, job.assignment, nb_stem, rows, "", time.monotonic() - t0, job.key(), job.seed, job.problem)
+        return Result(job.student_id, job.assignment, nb_stem, rows, _unrun(source, rows), time.monotonic() - t0, job.key(), job.seed, job.problem)
 
     try:
         plan = assemble.plan(source, submission)
     except (TypeError, ValueError, AttributeError, KeyError) as exc:  # cells of the wrong types, and the like
         rows = _rows_for_all(job, graded, "invalid", f"not a valid notebook: {type(exc).__name__}: {str(exc)[:200]}")
-        return Result(job.student_id, job.assignment, nb_stem, rows, "", time.monotonic() - t0, job.key(), job.seed, job.problem)
+        return Result(job.student_id, job.assignment, nb_stem, rows, _unrun(source, rows), time.monotonic() - t0, job.key(), job.seed, job.problem)
     work = Path(tempfile.mkdtemp(prefix=f"autograde-job-{job.run_tag}-" if job.run_tag else "autograde-job-"))
     try:
         cases = write_job(work, plan, job.seed, limits)

@@ -203,3 +203,14 @@ def test_malformed_metadata_makes_a_notebook_invalid_not_a_crash(source, release
     sub.cells[3].metadata["nbgrader"] = {"grade_id": ["x"], "solution": True}
     plan = assemble.plan(source, sub)
     assert plan.graded
+
+
+def test_a_missing_submission_still_gets_an_autograded_notebook(source_nb01):
+    """Does a student who handed in nothing get an autograded notebook (so formgrader lists and opens them instead of
+    nbgrader's broken 404 page), with the reason as every test's verdict?"""
+    job = grader.Job("ghost", "01_perceptron", "perceptron.ipynb", source_nb01.read_text(), None,
+                     problem="no folder 01_perceptron/ was submitted")
+    result = grader.grade_notebook(job)
+    nb = nbformat.reads(result.autograded, as_version=4)
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+    assert tests and all(c.outputs[0].output_type == "error" and "no folder" in c.outputs[0].evalue for c in tests)
