@@ -109,9 +109,11 @@ def build() -> NotebookBuilder:
     lecture 003 uses $\phi$ for the output weights of a shallow network, so a different letter avoids a
     clash). Lecture 003 writes the same layer as $h_k = a[\beta_{k-1} + \Omega_{k-1} h_{k-1}]$: its
     $\Omega_{k-1}$ is our $W^{[k]}$, its $\beta_{k-1}$ our $b^{[k]}$ (it counts layers from 0, we from
-    1), its $a[\cdot]$ our $g$. Lecture 001 writes $h = \max(0, W^\top x + b)$: it stores the weights
-    transposed, shape $(n_{l-1}, n_l)$. We never do; our `W` always has one row per unit of the layer
-    it feeds.
+    1), its $a[\cdot]$ our $g$. Lecture 001 is of two minds: its numpy forward pass,
+    `h1 = f(np.dot(W1, x) + b1)` with `W1` of size $4 \times 3$, is our convention, but its later slides
+    write $h^1 = \max(0, W_1^\top x + b_1)$, with the weights stored transposed, shape $(n_{l-1}, n_l)$.
+    We never transpose: our `W` always has one row per unit of the layer it feeds, as in lecture 001's
+    numpy code and lecture 000's $W^l$.
 
     ### The `(output, cache)` pattern
 
@@ -160,6 +162,9 @@ def build() -> NotebookBuilder:
         layer_forward(A_prev, W, b, "softplus")
     except ValueError:
         pass
+    except Exception as e:
+        raise AssertionError(f"layer_forward(..., 'softplus') raised {type(e).__name__}; check the name first "
+                             f"and raise ValueError for an unknown activation") from None
     else:
         raise AssertionError("layer_forward(..., 'softplus') must raise ValueError (unknown activation)")
     nc.checks.ok("layer_forward looks right.")
@@ -220,6 +225,11 @@ def build() -> NotebookBuilder:
     **Exercise 2.1.** Write `count_params(layer_sizes)`: the number of weights *and* biases of the network,
     as a Python `int`. `layer_sizes` is a list of at least two positive ints. Example: the XOR network
     above, `[2, 2, 1]`, has $2 \cdot 2 + 2 + 1 \cdot 2 + 1 = 9$ parameters.
+
+    Lecture 001's numpy example is the network $[3, 4, 4, 1]$ ($W_1$ is $4 \times 3$, $W_2$ is
+    $4 \times 4$) and asks about the biases and $W_3$. By the table of section 1: $b_1$ and $b_2$ are
+    $(4, 1)$, $W_3$ is $1 \times 4$ and $b_3$ is $(1, 1)$, so $16 + 20 + 5 = 41$ parameters; the check
+    below tests that case too.
     """)
     nb.answer("count_params", r'''
     def count_params(layer_sizes):
@@ -232,6 +242,7 @@ def build() -> NotebookBuilder:
     nc.checks.expect_equal(count_params([2, 2, 1]), 9, "count_params([2, 2, 1]), the XOR network")
     nc.checks.expect_equal(count_params([3, 1]), 4, "count_params([3, 1]): one neuron with 3 inputs, 3 weights + 1 bias")
     nc.checks.expect_equal(count_params([1, 3, 1]), 10, "count_params([1, 3, 1]), lecture 003's shallow network (10 parameters)")
+    nc.checks.expect_equal(count_params([3, 4, 4, 1]), 41, "count_params([3, 4, 4, 1]), lecture 001's 3-layer numpy example")
     nc.checks.ok("count_params looks right.")
     ''', ["count_params"])
 
@@ -248,7 +259,9 @@ def build() -> NotebookBuilder:
     **Exercise 2.2.** Write `init_params(layer_sizes, rng)`. For each layer $l = 1, \dots, L$ in order, draw
     `W = rng.standard_normal((n_l, n_prev)) * np.sqrt(2 / n_prev)` and set `b = np.zeros((n_l, 1))`.
     Return the list of `(W, b)` pairs, first layer first. Draw exactly this way and in this order:
-    the hidden tests use the same seed and expect the same numbers.
+    the hidden tests use the same seed and expect the same numbers. Two ways to get the right shapes
+    but other numbers: drawing the shape `(n_prev, n_l)` and transposing it, and scaling by the
+    layer's own width `n_l` instead of its input width `n_prev`.
     """)
     nb.answer("init_params", r'''
     def init_params(layer_sizes, rng):
@@ -275,7 +288,8 @@ def build() -> NotebookBuilder:
     nc.checks.expect_equal(params[1][1], np.zeros((2, 1)), "b of layer 2 (zeros)")
     rng = np.random.default_rng(0)
     nc.checks.expect_close(params[0][0], rng.standard_normal((3, 4)) * np.sqrt(2 / 4),
-                           "W of layer 1: the first draw of default_rng(0), scaled by sqrt(2 / 4)")
+                           "W of layer 1: the first draw of default_rng(0), shape (3, 4) drawn as is (not "
+                           "transposed), scaled by sqrt(2 / n_prev) = sqrt(2 / 4)")
     big = init_params([500, 400], np.random.default_rng(1))[0][0]
     nc.checks.expect_true(abs(big.std() / np.sqrt(2 / 500) - 1) < 0.03,
                           f"the weights of a 500 -> 400 layer should have standard deviation sqrt(2/500) = "
