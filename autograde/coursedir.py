@@ -126,6 +126,42 @@ def check_scheduler(address: str | None, timeout: float = 3.0) -> None:
     except OSError as exc:
         reason = "no answer within {:g} s".format(timeout) if isinstance(exc, socket.timeout) else (exc.strerror or str(exc))
         raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address} ({reason}). {how}") from None
+    # A port that accepts connections is not yet a scheduler (another service, a firewall or proxy that
+    # accepts everything): ask it who it is, in Dask's own protocol, with a deadline.
+    kind = _dask_identity(address if scheme else f"tcp://{rest}", timeout)
+    if kind != "Scheduler":
+        what = f"a Dask {kind}" if kind else "nothing that speaks Dask's protocol"
+        raise SchedulerUnreachable(f"{address} accepts connections, but it is {what}: no Dask scheduler answered "
+                                   f"there. {how}")
+
+
+def _dask_identity(address: str, timeout: float) -> str:
+    """The ``type`` a Dask server at ``address`` reports ("Scheduler", "Worker", ...), or '' when none answers."""
+    import asyncio
+
+    async def ask() -> str:
+        from distributed.comm import connect
+
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)  # includes Dask's handshake
+        try:
+            await asyncio.wait_for(comm.write({"op": "identity", "reply": True}), timeout)
+            reply = await asyncio.wait_for(comm.read(), timeout)
+        finally:
+            comm.abort()
+        return str(reply.get("type", "")) if isinstance(reply, dict) else ""
+
+    found: list[str] = []
+
+    def run() -> None:  # a thread of its own: the caller may be inside an event loop (a notebook)
+        try:
+            found.append(asyncio.run(ask()))
+        except Exception:  # refused, timed out, not Dask's protocol
+            found.append("")
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(3 * timeout + 5)
+    return found[0] if found else ""
 
 
 def check_inputs(course_dir: Path, submissions: Path | None, scheduler: str | None = None) -> Path:

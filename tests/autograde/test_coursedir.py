@@ -192,18 +192,42 @@ def test_an_unreachable_scheduler_is_a_quick_message(tmp_path, release_nb01):
     assert elapsed < 20 and not (tmp_path / "course").exists()
 
 
-def test_scheduler_addresses_are_parsed():
-    """Do host:port, tcp://host:port and [::1] forms reach the right place (and 'local'/None need no check)?"""
+def test_a_port_that_is_no_scheduler_is_refused():
+    """Something accepts connections at the address but is not Dask (a firewall, another service): refused, saying so?"""
     coursedir.check_scheduler(None)
     coursedir.check_scheduler("local")
     with socket.socket() as srv:
         srv.bind(("127.0.0.1", 0))
         srv.listen(4)
         port = srv.getsockname()[1]
-        coursedir.check_scheduler(f"tcp://127.0.0.1:{port}")
-        coursedir.check_scheduler(f"127.0.0.1:{port}")
+        for address in (f"tcp://127.0.0.1:{port}", f"127.0.0.1:{port}"):
+            with pytest.raises(coursedir.SchedulerUnreachable, match="accepts connections, but it is nothing that speaks Dask"):
+                coursedir.check_scheduler(address, timeout=1.0)
     with pytest.raises(coursedir.SchedulerUnreachable, match="not an address"):
         coursedir.check_scheduler("tcp://host:port")
+
+
+def test_a_running_scheduler_is_accepted():
+    """A real `dask scheduler`: is it accepted, with or without tcp://?"""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(EXE.parent / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                coursedir.check_scheduler(f"tcp://127.0.0.1:{port}")
+                break
+            except coursedir.SchedulerUnreachable:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.5)
+        coursedir.check_scheduler(f"127.0.0.1:{port}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 # --- one run at a time --------------------------------------------------------------------------------------
