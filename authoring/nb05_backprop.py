@@ -268,8 +268,9 @@ def build() -> NotebookBuilder:
     ReLU has a kink at $z = 0$: its slope is 0 on the left and 1 on the right, so no derivative exists
     there. Any value in $[0, 1]$ is a valid *subgradient*, and lecture 003 writes the derivative as the
     indicator $\mathbb{I}[z > 0]$, which takes the value 0 at the kink; so do we. It hardly matters: a
-    pre-activation computed from real data is exactly $0.0$ almost never, and the value chosen at a single point
-    changes one step at most, by a tiny amount.
+    pre-activation computed from real data is exactly $0.0$ almost never. (One exception you will meet: an
+    all-zero input with the zero starting biases, like XOR's point $(0, 0)$ in Section 4, gives $Z = 0$ exactly,
+    but only until the first update moves the biases.)
 
     **Exercise 2.1.** Write `sigmoid_grad(z)`, `tanh_grad(z)` and `relu_grad(z)`: each takes an array of
     any shape and returns a float array of the same shape, the derivative at every entry. Use the given
@@ -340,7 +341,9 @@ def build() -> NotebookBuilder:
 
     Lecture 004 writes $\sigma'$ for the derivative of whatever activation a layer uses; we write $g'$.
     For a batch of $m$ samples as columns, the per-sample vectors become matrices and the sum over
-    samples (lecture 001's $\sum_n$) becomes a matrix product. For one layer, given
+    samples (lecture 001's $\sum_n$) becomes a matrix product. (Lecture 001's error $E$ is a **sum** over the
+    $N$ samples, with no $1/N$; our losses are means, so our gradients are lecture 001's divided by $m$. That
+    only rescales the learning rate.) For one layer, given
     `dA` $= \partial C/\partial A^{[l]}$:
 
     $$dZ = dA \odot g'(Z), \qquad dW = dZ\, A_{\text{prev}}^\top, \qquad db = \textstyle\sum_{\text{columns}} dZ, \qquad dA_{\text{prev}} = W^\top dZ .$$
@@ -356,7 +359,8 @@ def build() -> NotebookBuilder:
 
     **Exercise 3.1.** Write `layer_backward(dA, cache)`, with `cache = (A_prev, W, b, Z, activation)` from
     `layer_forward` and `activation` one of `"identity"` (derivative 1), `"relu"`, `"sigmoid"`, `"tanh"` (use
-    your `relu_grad`, `sigmoid_grad`, `tanh_grad`). Return `(dA_prev, dW, db)`.
+    your `relu_grad`, `sigmoid_grad`, `tanh_grad`). Return `(dA_prev, dW, db)`, with the shapes listed above.
+    Every formula uses `dZ`, not `dA`: compute `dZ` first.
     """)
     nb.answer("layer_backward", """
     def layer_backward(dA, cache):
@@ -390,7 +394,10 @@ def build() -> NotebookBuilder:
                                  ("W", W_, dW_, lambda x: layer_forward(A_prev_, x, b_, act)[0]),
                                  ("b", b_, db_, lambda x: layer_forward(A_prev_, W_, x, act)[0])]:
             report = nc.gradcheck.check_array(f_, x_, dA_, g_)
-            nc.checks.expect_true(report, f"d{what} of a {act} layer disagrees with finite differences:\\n{report}")
+            nc.checks.expect_true(report, f"d{what} of the {act} layer disagrees with finite differences "
+                                          f"(in the report, x stands for {what}):\\n{report}\\n"
+                                          "If every analytic value is the numeric one times the same factor (here 1/5 = 1/m), "
+                                          "look for a division by m: layer_backward must not divide, the 1/m arrives inside dA from the loss.")
     nc.checks.ok("layer_backward passes the gradient checks for all four activations.")
     """, ["layer_backward"])
     nb.md(r"""
@@ -404,6 +411,9 @@ def build() -> NotebookBuilder:
     hidden layers and a softmax cross-entropy output. That is `mlp_forward(X, params, "relu", "identity")`
     (the last layer outputs the **logits**), then `cross_entropy(logits, Y)` (which returns the loss and its
     gradient at the logits), then `mlp_backward`. `Y` is one-hot, shape `(C, m)`. Return `(loss, grads)`.
+    The gradient at the logits is the `dY_hat` you pass to `mlp_backward`: the last layer's activation is
+    `"identity"`, so its $g' = 1$ and `layer_backward` passes it through unchanged. (Do not apply the softmax's
+    derivative again: `cross_entropy` has already combined it with the log's.)
     """)
     nb.answer("mlp_backward", """
     def mlp_backward(dY_hat, caches):
@@ -466,7 +476,9 @@ def build() -> NotebookBuilder:
     with your gradients (it passes) and once with the gradients deliberately broken in two places: one
     entry of $dW^{[1]}$ off by 50 %, and $db^{[2]}$ halved, as if a factor had been lost. The report lists the
     failing entries by name (`W1[2, 3]`, `b2[...]`) and the worst one first, so you know which layer and which
-    entry to look at. Run such a check on a small network whenever you change a backward pass.
+    entry to look at. Its relative error is $|\text{analytic} - \text{numeric}| / \max(|\text{analytic}|, |\text{numeric}|)$,
+    so the entry that is 50 % too large shows as 0.33 and the halved ones as 0.5. Run such a check on a small
+    network whenever you change a backward pass.
     """)
     nb.code("""
     with gt.needs("mlp_loss_and_grads", "mlp_backward", "layer_backward"):
@@ -493,10 +505,11 @@ def build() -> NotebookBuilder:
     **Exercise 4.1.** Write `train_mlp(X, Y, layer_sizes, lr, epochs, batch_size, rng, callback=None)`:
 
     - `X` `(n_0, m)`, `Y` one-hot `(C, m)`, `layer_sizes` a list `[n_0, ..., C]`;
-    - start from `params = init_params(layer_sizes, rng)`;
+    - start from the parameters `init_params(layer_sizes, rng)` gives (He initialisation, drawn from `rng` first);
     - each epoch: for every batch of `minibatches(X, Y, batch_size, rng)` (one call per epoch, with the
       same `rng`), compute `mlp_loss_and_grads` on the batch and step every `W` and `b` by `-lr` times its gradient;
-    - after each epoch, append the **mean training loss on the whole of `X`** to a list, and, if a
+    - after each epoch, append the **mean training loss on the whole of `X`** (with the epoch's final
+      parameters, e.g. `mlp_loss_and_grads(params, X, Y)[0]`) to a list, and, if a
       `callback` is given, call `callback(epoch, params)` (epochs counted from 1; the plots below use it
       to follow the test set);
     - return `(params, losses)`, `losses` a float array of shape `(epochs,)`.
@@ -607,8 +620,11 @@ def build() -> NotebookBuilder:
     Computing each of the $P$ derivatives separately, with finite differences, would cost $P$ forward passes.
 
     The cell below counts the FLOPs and measures both passes with your code on a bigger network (best of
-    repeats, taken in turn). The measured ratio is usually near 2, somewhat above or below it depending on
-    the machine; on a machine busy with other work the timings can be far off, so run it twice.
+    repeats, taken in turn). The printed count skips the first layer's $dA_{\text{prev}}$, but your
+    `mlp_backward` computes it anyway (`layer_backward` does not know which layer is first), so the work it
+    really does is twice the forward pass's, a little more than the count. The measured ratio is usually near 2,
+    somewhat above or below it depending on the machine; on a machine busy with other work the timings can be
+    far off, so run it twice.
     """)
     nb.code("""
     def matmul_flops(layer_sizes, m):
@@ -659,9 +675,12 @@ def build() -> NotebookBuilder:
 
     The widget runs *your* `mlp_forward` and `mlp_backward` through a deep network (32 units per hidden
     layer, He initialisation, random inputs) and plots the average size of $dW$ in every layer, the first
-    layer on the left. Move the depth slider with the sigmoid, then switch the activation to tanh and to ReLU.
-    With the sigmoid, the first layers' gradients shrink by a roughly constant factor per layer. With ReLU
-    and He initialisation they stay about the same size.
+    layer on the left, on a **log scale**, so a straight falling line means the same factor lost per layer.
+    The title gives the ratio of the first layer's size to the last's. Move the depth slider with the sigmoid,
+    then switch the activation to tanh and to ReLU. With the sigmoid, the first layers' gradients shrink by a
+    roughly constant factor per layer (at depth 30 they fall below the bottom of the plot, under $10^{-12}$).
+    With tanh (whose slope is 1 at $z = 0$) and with ReLU, under He initialisation, they stay within a small
+    factor of each other at any depth.
     """)
     nb.code("""
     with gt.needs("mlp_backward", "layer_backward", "sigmoid_grad", "tanh_grad", "relu_grad"):
