@@ -50,16 +50,17 @@ def test_csv_has_the_documented_columns(demo_class, source_nb01):
     """Does grades.csv have one row per student and graded item with the documented columns?"""
     _, summary = demo_class
     header = summary.csv_path.read_text().splitlines()[0]
-    assert header == "student_id,assignment,notebook,grade_id,score,max_score,status,message"
+    assert header == "student_id,assignment,notebook,grade_id,score,max_score,status,message,diagnosis,comment"
     n_items = len(_points(source_nb01)) + 1  # + the written question
     assert len(course.read_csv(summary.csv_path)) == 3 * n_items
 
 
 def test_report_has_a_histogram_per_question(demo_class, source_nb01):
-    """Does the HTML report hold one score histogram per autograded question?"""
+    """Does the HTML report hold one score histogram and one outcome chart per autograded question?"""
     _, summary = demo_class
     html = summary.report_path.read_text()
-    assert html.count("data:image/png;base64,") == len(_points(source_nb01))
+    for gid in _points(source_nb01):
+        assert html.count(f"alt='histogram of {gid}'") == 1 and html.count(f"alt='outcomes of {gid}'") == 1, gid
 
 
 def test_rerun_grades_nothing_unchanged(demo_class):
@@ -132,13 +133,19 @@ def test_cli_says_no_sandbox_loudly(tmp_path):
     assert proc.returncode == 2 and "bwrap" in proc.stderr
 
 
-def test_make_demo_prints_the_three_grades(capsys, source_nb01):
-    """Does the demo (what `make demo` runs) print full marks, zero and the buggy total?"""
+def test_make_demo_prints_the_three_grades(capsys):
+    """Does the demo (what `make demo` runs) print full marks for the solved samples, zero for the untouched ones, less
+    for the buggy ones, and name two known mistakes per notebook?"""
     from autograde import demo as demo_module
+    from autograde.reference import course_root, source_notebook
 
     demo_module.main([])
     out = capsys.readouterr().out
-    total = sum(_points(source_nb01).values())
-    lost = sum(p for _, p in samples.BUGGY_POINTS_01.values())
+    names = course.assignments(course_root())
+    total = sum(sum(_points(source_notebook(n)).values()) for n in names)
     totals_line = next(line for line in out.splitlines() if line.startswith("autograded total"))
-    assert totals_line.split()[2:] == [f"{total - lost:g}/{total:g}", f"{total:g}/{total:g}", f"0/{total:g}"]
+    buggy, solved, untouched = totals_line.split()[2:]
+    assert solved == f"{total:g}/{total:g}" and untouched == f"0/{total:g}"
+    assert float(buggy.split("/")[0]) < total
+    named = out.split("known mistakes named by the grader")[1].strip().splitlines()
+    assert sum(1 for line in named if line.startswith("  buggy/")) == 2 * len(names)
