@@ -555,5 +555,8 @@ def _grade_jobs(jobs: list[Job], submissions: Path, course_dir: Path, opts: Opti
     # every output is rebuilt from it, manual grades from formgrader included
     gradebook.record(course_dir, results, fresh={(r.student_id, r.assignment, r.notebook) for r in fresh},
                      timestamps={(j.student_id, j.assignment): j.timestamp for j in jobs if getattr(j, "timestamp", None)})
+    from autograde.coursedir import apply_late_penalties
+
+    apply_late_penalties(course_dir, [(r.assignment, r.student_id, r.notebook) for r in results if r.cacheable])
     rows, csv_path, report_path = outputs.rebuild(course_dir, workers=opts.workers)
     return Summary(rows, len(todo), cached, time.monotonic() - t0, csv_path, report_path)

@@ -130,13 +130,8 @@ def cmd_report(args) -> int:
         print(f"autograde: error: {course_dir} is not a course graded by `autograde grade` (expected gradebook.db and "
               f"{outputs.CACHE_DIR}/cache/ in it); grade it first: autograde grade --course-dir {course_dir}", file=sys.stderr)
         return 2
-    try:
-        from autograde.coursedir import lock
-    except ImportError:  # pragma: no cover - the lock lands with the course-directory checks
-        import contextlib
+    from autograde.coursedir import lock
 
-        def lock(_dir, wait=False):
-            return contextlib.nullcontext()
     with lock(course_dir, wait=args.wait):
         rows, csv_path, report_path = outputs.rebuild(course_dir, workers=args.workers, force_feedback=args.force)
     for line in report.summary_lines(rows):

@@ -39,8 +39,23 @@ def open_gradebook(course_dir: Path):
     with warnings.catch_warnings():
         # nbgrader's add_submission warns on SQLAlchemy 2 (harmless, see NBGRADER-NOTES)
         warnings.simplefilter("ignore", SAWarning)
-        with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
+        with Gradebook(_db_url(course_dir)) as gb:
             yield gb
+
+
+def _has_gradebook(course_dir: Path) -> bool:
+    url = _db_url(course_dir)
+    return not url.startswith("sqlite:///") or Path(url[len("sqlite:///"):]).exists()
+
+
+def _db_url(course_dir: Path) -> str:
+    """The course's gradebook as its nbgrader configuration says (``CourseDirectory.db_url``), else ``gradebook.db``."""
+    try:
+        from autograde.coursedir import settings
+
+        return settings(course_dir).db_url
+    except Exception:  # no readable configuration: nbgrader's default place
+        return f"sqlite:///{course_dir / 'gradebook.db'}"
 
 
 def record(course_dir: Path, results, fresh: set | None = None, timestamps: dict | None = None) -> None:
@@ -90,7 +105,7 @@ def record(course_dir: Path, results, fresh: set | None = None, timestamps: dict
 def marks(course_dir: Path) -> dict[tuple, Mark]:
     """Manual scores, comments and flags of every graded cell, by (student, assignment, notebook, grade_id)."""
     out: dict[tuple, Mark] = {}
-    if not (course_dir / "gradebook.db").exists():
+    if not _has_gradebook(course_dir):
         return out
     with open_gradebook(course_dir) as gb:
         for assignment in gb.assignments:
@@ -111,7 +126,7 @@ def marks(course_dir: Path) -> dict[tuple, Mark]:
 def submissions(course_dir: Path) -> dict[tuple, dict]:
     """Per (student, assignment): timestamp, due date, late penalty, as nbgrader's export reports them."""
     out: dict[tuple, dict] = {}
-    if not (course_dir / "gradebook.db").exists():
+    if not _has_gradebook(course_dir):
         return out
     with open_gradebook(course_dir) as gb:
         for assignment in gb.assignments:
@@ -125,7 +140,7 @@ def submissions(course_dir: Path) -> dict[tuple, dict]:
 
 def assignments(course_dir: Path) -> tuple[dict[str, dict], list[dict]]:
     """The gradebook's assignments ({name: {"duedate", "max_score"}}) and students (id and names)."""
-    if not (course_dir / "gradebook.db").exists():
+    if not _has_gradebook(course_dir):
         return {}, []
     with open_gradebook(course_dir) as gb:
         asg = {a.name: {"duedate": a.duedate, "max_score": float(a.max_score)} for a in gb.assignments}

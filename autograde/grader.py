@@ -116,6 +116,7 @@ MAX_CELLS = 2_000
 MAX_CELL_SOURCE = 2**20          # characters of one cell's code or text
 MAX_TOTAL_SOURCE = 8 * 2**20     # ... and of all cells together (outputs are dropped, so they do not count)
 _JSON_TOKEN = re.compile(r'["\[\]{},]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _check_json_shape(text: str) -> None:
@@ -196,6 +197,11 @@ def read_submission(data: bytes) -> nbformat.NotebookNode:
         if "outputs" in cell:
             cell["outputs"] = []
         cell.pop("attachments", None)
+        src = cell.get("source")
+        if isinstance(src, list):
+            src = cell["source"] = "".join(s for s in src if isinstance(s, str))
+        if isinstance(src, str) and _SURROGATE.search(src):  # a lone "\ud800" escape: no UTF-8 file could hold it
+            cell["source"] = _SURROGATE.sub("\ufffd", src)
     if total > MAX_TOTAL_SOURCE:
         raise InvalidSubmission(f"the cells hold {total:,} characters, over the limit of {MAX_TOTAL_SOURCE:,}")
     try:

@@ -214,3 +214,14 @@ def test_a_missing_submission_still_gets_an_autograded_notebook(source_nb01):
     nb = nbformat.reads(result.autograded, as_version=4)
     tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
     assert tests and all(c.outputs[0].output_type == "error" and "no folder" in c.outputs[0].evalue for c in tests)
+
+
+def test_a_lone_surrogate_in_a_cell_is_replaced_not_a_crash(release_nb01):
+    """Does a '\\ud800' escape in a cell's JSON (valid JSON, but no UTF-8 file can hold it) become U+FFFD, so the job
+    folder can be written, instead of crashing every run?"""
+    nb = samples.untouched(release_nb01)
+    raw = nbformat.writes(nb).replace("YOUR CODE HERE", "YOUR \\\\ud800 CODE", 1).replace("\\\\ud800", "\\ud800")
+    parsed = grader.read_submission(raw.encode())
+    text = "".join(c.source for c in parsed.cells)
+    assert "\ufffd" in text
+    text.encode("utf-8")  # no surrogate left
