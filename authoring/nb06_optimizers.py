@@ -126,8 +126,13 @@ def build() -> NotebookBuilder:
     rates as $\beta$ and $\gamma$; lectures 000 and 004 write $\theta$ and a learning rate $\eta$;
     lecture 001 writes the weights $w$, the learning rate $\eta$, momentum's decay $\gamma$ and its
     running sum $v$ (a *velocity*). We use $\theta$ and $\alpha$, and Adam's $\beta_1, \beta_2$ as in
-    the paper that introduced it (Kingma and Ba, 2015). Lecture 003 numbers steps from $0$: its step
-    from $\phi_t$ to $\phi_{t+1}$ uses $\beta^{t+1}$. We number them from $1$: step $t$ uses $\beta^{t}$.
+    the paper that introduced it (Kingma and Ba, 2015); lecture 003 writes Adam's bias-corrected
+    averages with a tilde, $\tilde m, \tilde v$, where we (and the paper) write a hat, $\hat m, \hat v$.
+    Lectures 000 and 004 also quote a textbook's SGD algorithm in which $\epsilon_k$ is the
+    *learning rate* of iteration $k$; here $\varepsilon$ is only ever the small constant of the table
+    (and a learning rate that changes with the iteration is the schedule of Section 6). Lecture 003
+    numbers steps from $0$: its step from $\phi_t$ to $\phi_{t+1}$ uses $\beta^{t+1}$. We number them
+    from $1$: step $t$ uses $\beta^{t}$.
     Two real differences between the lectures, momentum's $1 - \beta$ factor and where $\varepsilon$
     goes in Adam, get a section each below.
     """)
@@ -215,7 +220,7 @@ def build() -> NotebookBuilder:
     surface is *ill-conditioned* when it is large.) Gradient descent multiplies $\theta_0$ by
     $1 - \alpha$ and $\theta_1$ by $1 - 20\alpha$ at every step. For $\alpha > 2/20 = 0.1$ the second
     factor is below $-1$ and $\theta_1$ blows up; just under that limit, $\theta_1$ changes sign
-    at every step (the zig-zag) while $\theta_0$ shrinks by only a few percent per step.
+    at every step (the zig-zag) while $\theta_0$ shrinks by less than 10 % per step.
     A small $\alpha$ avoids the zig-zag but then $\theta_0$ hardly moves. Plain gradient descent has
     no good learning rate here: that is what the rest of the notebook repairs.
     """)
@@ -287,7 +292,8 @@ def build() -> NotebookBuilder:
     nc.checks.ok("momentum_step looks right.")
     """, ["momentum_step"])
     nb.md(r"""
-    Gradient descent at its best learning rate against momentum on the bowl, 30 steps each. Gradient
+    Gradient descent near its best learning rate ($\alpha = 0.09$; the best for this bowl is
+    $2/21 \approx 0.095$, where $|1 - \alpha| = |1 - 20\alpha|$) against momentum on the bowl, 30 steps each. Gradient
     descent flips the sign of $\theta_1$ at every step. Momentum, at $\alpha = 0.1$ (where plain
     descent no longer converges: its factor $1 - 20\alpha$ is $-1$) and $\beta = 0.7$, swings across the
     valley slowly, in a smooth curve instead of a zig-zag, and reaches the minimum much sooner:
@@ -309,15 +315,19 @@ def build() -> NotebookBuilder:
 
     $$v \leftarrow \gamma\, v + \eta\, g, \qquad \theta \leftarrow \theta - v .$$
 
+    (The slide lists the two lines the other way round, $w \leftarrow w - v$ first. Read them as
+    above, velocity first: otherwise the first step, with $v = 0$, would not move at all, and every
+    step would use the previous step's velocity.)
+
     This notebook grades lecture 003's form (the one in Exercise 2.1). The two are the same algorithm
     with a rescaled learning rate: multiply lecture 003's average by $\alpha$ and call it $v = \alpha m$.
     Then $v \leftarrow \beta v + \alpha (1 - \beta) g$ and $\theta \leftarrow \theta - v$, which is
     lecture 001's rule with $\gamma = \beta$ and $\eta = \alpha\,(1 - \beta)$. Both start from zero, so
     the paths agree exactly. The cell below checks it on the bowl with your `momentum_step`.
 
-    So in lecture 003's form, $\alpha$ is the size of the step once the gradients agree for a
-    while ($m$ then equals $g$); in lecture 001's form that step is $\eta / (1 - \gamma)$, ten times
-    $\eta$ for $\gamma = 0.9$. When you copy a learning rate from a paper or a library, check
+    So in lecture 003's form, once the gradients have agreed for a while ($m$ then equals $g$) the
+    step is $\alpha g$, as in plain descent; in lecture 001's form that step is $\eta g / (1 - \gamma)$,
+    ten times $\eta g$ for $\gamma = 0.9$. When you copy a learning rate from a paper or a library, check
     which form it uses. (PyTorch's `torch.optim.SGD(momentum=...)` uses lecture 001's.)
     """)
     nb.code("""
@@ -335,7 +345,7 @@ def build() -> NotebookBuilder:
             path_001.append(theta)
         gap = np.abs(path_003 - np.array(path_001)).max()
         print(f"lecture 003 form (alpha = {alpha}, beta = {beta}) against lecture 001 form "
-              f"(eta = alpha (1 - beta) = {alpha * (1 - beta)}, gamma = {beta}): largest difference {gap:.1e}")
+              f"(eta = alpha (1 - beta) = {alpha * (1 - beta):.3g}, gamma = {beta}): largest difference {gap:.1e}")
     """)
     nb.md(r"""
     ### Aside: Nesterov momentum
@@ -397,7 +407,8 @@ def build() -> NotebookBuilder:
     still = normalized_step(np.array([0.5, 0.5]), np.array([0.0, 4.0]), 0.1, 1e-8)
     nc.checks.expect_close(still, [0.5, 0.4], "an entry with gradient 0 must not move (and must not be NaN)")
     tiny = normalized_step(np.array([0.0]), np.array([1e-4]), 1.0, 1e-8)
-    nc.checks.expect_close(tiny, [-1e-4 / (1e-4 + 1e-8)], "gradient 1e-4, eps 1e-8: eps goes outside the square root",
+    nc.checks.expect_close(tiny, [-1e-4 / (1e-4 + 1e-8)], "gradient 1e-4, eps 1e-8: expected -1e-4 / (sqrt(1e-8) + 1e-8) = -0.9999, eps outside the square root "
+                           "(eps inside gives -0.707; np.sign(grad) gives -1, ignoring eps)",
                            rtol=1e-9)
     nc.checks.ok("normalized_step looks right.")
     """, ["normalized_step"])
@@ -455,7 +466,9 @@ def build() -> NotebookBuilder:
     theta1, m1, v1 = out
     nc.checks.expect_close(m1, [0.2, -0.05, 0.0], "m after the first step: (1 - beta1) g, uncorrected")
     nc.checks.expect_close(v1, [0.004, 0.00025, 0.0], "v after the first step: (1 - beta2) g^2, uncorrected")
-    nc.checks.expect_close(theta1, [0.9, 1.1, 1.0], "theta after the first step (t = 1): each entry moves by lr against its gradient's sign",
+    nc.checks.expect_close(theta1, [0.9, 1.1, 1.0],
+                           "theta after the first step (t = 1): with m_hat = m / (1 - beta1 ** t), v_hat = v / (1 - beta2 ** t), "
+                           "each entry moves by lr against its gradient's sign (use beta ** t with t = 1, not beta ** (t + 1))",
                            rtol=1e-7)
     m1_before = np.array(m1, dtype=float)
     theta2, m2, v2 = adam_step(theta1, g, m1, v1, 2, 0.1, 0.9, 0.999, 1e-8)
@@ -689,7 +702,8 @@ def build() -> NotebookBuilder:
     Stochastic gradient descent (lecture 003) uses a mini-batch's gradient, a noisy estimate of the
     true one. Near the minimum the true gradient is almost zero but the noise is not, so with a fixed
     $\alpha$ the parameters keep jumping around the minimum at a distance that grows with $\alpha$:
-    SGD "does not converge in the traditional sense". A **learning-rate schedule** starts with a large
+    lecture 003 warns that SGD never settles on one point in the usual sense, and suggests lowering the
+    learning rate as training goes on. A **learning-rate schedule** starts with a large
     $\alpha$ (fast progress while far away) and lowers it later (small jumps, so it settles).
 
     The simplest is **step decay**: multiply the learning rate by a factor `drop` (such as $0.5$)
