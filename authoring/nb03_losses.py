@@ -41,11 +41,15 @@ def build() -> NotebookBuilder:
     an array of the first argument's shape. Notebook 05 feeds that gradient into backpropagation.
 
     **Notation, and where the lectures differ.** As in notebook 01, $y$ is the true target and $\hat y$
-    (`Y_hat`) the network's output; lectures 000 and 004 use the hat the other way round. The lectures
-    also sum over samples ($C(\theta) = \sum_k \dots$) where we average: the average does not depend
-    on the batch size, so the same learning rate works for a batch of 10 and of 1000; it only rescales
-    the loss and its gradient by $1/m$. Lecture 001 puts a $\tfrac12$ in front of the square loss;
-    we do not (as lectures 003 and 004), so our gradient has a factor 2.
+    (`Y_hat`) the network's output; lectures 000 and 004 use the hat the other way round (their $\hat y$
+    is the target, $f(x; \theta)$ the output), and lecture 001 writes $o$ for the output and $t$ for the
+    target. The lectures first define the loss as a **sum** over the training samples
+    ($C(\theta) = \sum_k \dots$ in 000 and 004, $\sum_n$ in 001, $\sum_i$ in 003) and later switch to
+    the **average** (000 and 004 with $\frac1K \sum_k$ when they introduce stochastic gradient descent,
+    001 with $\frac1N \sum_n$ for classification). We always average: it only rescales the loss and its
+    gradient by $1/m$, and it does not depend on the batch size, so the same learning rate works for a
+    batch of 10 and of 1000. Lecture 001 puts a $\tfrac12$ in front of the square loss; we do not (as
+    lectures 000, 003 and 004), so our gradient has a factor 2.
     """)
     nb.setup("""
     import numpy as np
@@ -138,7 +142,8 @@ def build() -> NotebookBuilder:
     y = np.array([[1.0, 1.0, 1.0, -1.0]])
     loss, grad = hinge_loss(s, y)
     # By hand: margins 2, 0.5, -1, 3 -> losses 0, 0.5, 2, 0; mean over 4 samples: 0.625.
-    nc.checks.expect_close(loss, 0.625, "hinge_loss on 4 samples with margins 2, 0.5, -1, 3")
+    nc.checks.expect_close(loss, 0.625, "hinge_loss on 4 samples with margins 2, 0.5, -1, 3 "
+                                        "(m = 4 = y.shape[-1], the last axis, not y.shape[0])")
     nc.checks.expect_close(grad, [[0.0, -0.25, -0.25, 0.0]], "its gradient: -y/m where the margin is below 1, else 0")
     nc.checks.expect_close(hinge_loss(np.array([0.2, -0.2]), np.array([1.0, -1.0]))[0], 0.8,
                            "hinge_loss on plain vectors of shape (2,): margins 0.2 and 0.2")
@@ -255,7 +260,7 @@ def build() -> NotebookBuilder:
 
     With $C$ classes the network has $C$ outputs per sample, the logits $z_1, \dots, z_C$, and the
     target is written **one-hot**: a column of $C$ zeros with a 1 at the true class (lecture 004; lecture
-    001 calls it "1-of-K"). For $m$ samples, the targets form an array `Y` of shape $(C, m)$.
+    001 calls it "1-K encoding", also known as 1-of-K). For $m$ samples, the targets form an array `Y` of shape $(C, m)$.
 
     **Exercise 3.1.** Write `one_hot(labels, n_classes)`: `labels` an integer array of shape `(m,)`
     with entries in $0, \dots, C-1$; return the float array `Y` of shape `(C, m)` with `Y[labels[i], i] = 1`.
@@ -273,7 +278,8 @@ def build() -> NotebookBuilder:
     ''')
     nb.tests("test_one_hot", 1, r'''
     Y = one_hot(np.array([2, 0, 2]), 4)
-    nc.checks.expect_shape(Y, (4, 3), "one_hot([2, 0, 2], 4): C = 4 rows, m = 3 columns")
+    nc.checks.expect_shape(Y, (4, 3), "one_hot([2, 0, 2], 4): C = 4 rows (n_classes, not the largest label + 1), "
+                                      "m = 3 columns")
     nc.checks.expect_equal(Y, [[0, 1, 0], [0, 0, 0], [1, 0, 1], [0, 0, 0]], "one_hot([2, 0, 2], 4)")
     nc.checks.ok("one_hot looks right.")
     ''', ["one_hot"])
@@ -447,7 +453,10 @@ def build() -> NotebookBuilder:
     - **square loss** $(1 - y f)^2$: it punishes margins above 1 too, "too right" answers.
     - **hinge** $\max(0, 1 - y f)$: zero beyond margin 1, linear below.
     - **logistic** $\log(1 + e^{-y f})$, the sigmoid cross-entropy with $z = f$ and label $(y + 1)/2$;
-      divided by $\log 2$ it passes through $(0, 1)$ like the others.
+      divided by $\log 2$ it passes through $(0, 1)$ like the others. (Lecture 000's table writes its
+      "logistic loss" as $-\hat y \log f(x; \theta)$, the $y = 1$ term of the binary cross-entropy with
+      $f$ a probability; with labels $\pm 1$ and a raw score $f$, both terms together are this
+      $\log(1 + e^{-y f})$.)
 
     The hinge, the logistic and (below margin 1) the square loss lie above the 0-1 loss: minimising
     them pushes the number of mistakes down, and they have useful gradients.
@@ -519,7 +528,12 @@ def build() -> NotebookBuilder:
     ''')
     nb.tests("test_accuracy", 1, r'''
     Z = np.array([[2.0, 0.1, 0.3, 0.0], [1.0, 0.5, 0.2, 0.0], [0.0, 0.2, 0.9, 0.0]])   # predictions 0, 1, 2, 0 (tie)
-    nc.checks.expect_close(accuracy(Z, np.array([0, 1, 0, 0])), 0.75, "accuracy: predictions (0, 1, 2, 0), labels (0, 1, 0, 0)")
+    try:
+        acc = accuracy(Z, np.array([0, 1, 0, 0]))
+    except ValueError as e:
+        raise AssertionError(f"accuracy(Z, labels) with Z of shape (3, 4) raised ValueError ({e}); the classes are "
+                             f"the rows, so take np.argmax over axis 0: one prediction per column") from None
+    nc.checks.expect_close(acc, 0.75, "accuracy: predictions (0, 1, 2, 0), labels (0, 1, 0, 0)")
     nc.checks.expect_close(accuracy(Z[:, :1], np.array([1])), 0.0, "accuracy of one wrong sample")
     nc.checks.ok("accuracy looks right.")
     ''', ["accuracy"])
@@ -576,7 +590,10 @@ def build() -> NotebookBuilder:
     So the choice of loss is a choice of what we believe about the targets' noise, and the output
     activation chooses the distribution's parameter: the identity for the Gaussian's mean, the sigmoid
     for a Bernoulli probability, the softmax for categorical probabilities (lecture 001's "choosing
-    activation and loss functions").
+    activation and loss functions"). One difference: for regression that slide pairs the square loss
+    with a *sigmoid* output. That only suits targets scaled into $(0, 1)$, since a sigmoid cannot output
+    anything else; for targets of any size the identity output is the usual choice, and it is the one
+    that matches the Gaussian model above.
 
     **Question 7.1 (written, graded by hand).** Suppose the noise on a regression target is not
     Gaussian but Laplace-distributed, with density $\frac{1}{2b} e^{-|\varepsilon| / b}$. Which loss does
