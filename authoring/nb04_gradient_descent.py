@@ -78,7 +78,7 @@ def build() -> NotebookBuilder:
     `n_steps = 0` returns just the start, shape `(1, *theta0.shape)` (for a number, `theta0.shape` is `()`,
     so the trajectory has shape `(n_steps + 1,)`).
 
-    Hint: start with `theta = np.array(theta0, dtype=float)` (a fresh copy), collect the iterates in a
+    Hint: start from a fresh float copy of the start, `np.array(theta0, dtype=float)`, collect the iterates in a
     list and finish with `np.array(the_list)`. Careful: `theta -= lr * g` changes `theta` *in place*,
     so every entry of the list would be the same array; write `theta = theta - lr * g` instead.
     """)
@@ -101,6 +101,9 @@ def build() -> NotebookBuilder:
     """)
     nb.tests("test_gradient_descent", 2, """
     path = gradient_descent(lambda t: 2 * t, 1.0, 0.25, 3)   # L = theta^2: each step halves theta
+    nc.checks.expect_true(np.shape(path) != (4,) or not np.allclose(path, path[-1]),
+                          f"every row of your trajectory is the last iterate ({np.asarray(path).tolist()}): "
+                          "you stored one array and then changed it in place; write theta = theta - lr * g")
     nc.checks.expect_close(path, [1.0, 0.5, 0.25, 0.125], "gradient_descent on L = theta^2 from 1, lr 0.25, 3 steps")
     nc.checks.expect_shape(gradient_descent(lambda t: 2 * t, 1.0, 0.25, 0), (1,), "trajectory with n_steps = 0 (just the start)")
     A = np.array([[2.0, 0.0], [0.0, 4.0]])                  # L = theta1^2 + 2 theta2^2
@@ -202,7 +205,7 @@ def build() -> NotebookBuilder:
     nb.tests("test_linreg_loss_and_grad", 2, """
     x_ = np.array([0.0, 1.0, 2.0]); y_ = np.array([1.0, 2.0, 2.0])
     L_, g_ = linreg_loss_and_grad(np.array([1.0, 1.0]), x_, y_)  # residuals 0, 0, 1
-    nc.checks.expect_close(L_, 1.0, "L for phi = (1, 1) on three points (residuals 0, 0, 1)")
+    nc.checks.expect_close(L_, 1.0, "L for phi = (1, 1) on three points (residuals 0, 0, 1; L is their SUM of squares, not the mean)")
     nc.checks.expect_close(g_, [2.0, 4.0], "grad for phi = (1, 1): (sum 2 r_i, sum 2 x_i r_i)")
     L0, g0 = linreg_loss_and_grad(np.array([1.0, 0.5]), x_, 1.0 + 0.5 * x_)
     nc.checks.expect_close([L0, *g0], [0.0, 0.0, 0.0], "L and grad on data that lies exactly on the line")
@@ -280,7 +283,8 @@ def build() -> NotebookBuilder:
     C_, dw_, db_ = neuron_square_loss_grad(np.array([0.0, 0.0]), 0.0, np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([1.0, 0.0]))
     # sigmoid(0) = 1/2 for both samples: C = ((-1/2)^2 + (1/2)^2) / 2 = 1/4; d = (2/2)(a - y)(1/4) = (-1/8, 1/8)
     nc.checks.expect_close(C_, 0.25, "C at w = 0, b = 0 (both outputs 1/2)")
-    nc.checks.expect_close(dw_, [-0.25, -0.25], "dw at w = 0, b = 0 (X @ d with d = (-1/8, 1/8))")
+    nc.checks.expect_close(dw_, [-0.25, -0.25], "dw at w = 0, b = 0: X @ d with d = (2/m)(a - y) a(1 - a) = (-1/8, 1/8) "
+                       "(m = 2, a = 1/2; a factor m off means a missing 1/m, a factor 4 a missing a(1 - a))")
     nc.checks.expect_close(db_, 0.0, "db at w = 0, b = 0")
     rng_ = np.random.default_rng(0)
     X_, y_ = rng_.normal(size=(3, 7)), rng_.uniform(size=7)
@@ -320,7 +324,7 @@ def build() -> NotebookBuilder:
 
     **Exercise 4.1.** Write `minibatches(X, Y, batch_size, rng, drop_last=False)`. `X` has shape
     `(N, m)`; `Y` has shape `(m,)` or `(k, m)` (split it along its **last** axis, like the columns of
-    `X`: `Y[..., idx]` works for both). Draw **one** permutation `order = rng.permutation(m)` per call
+    `X`: `Y[..., idx]` works for both). Draw **one** permutation, `rng.permutation(m)`, per call
     (one call = one epoch) and cut it into consecutive pieces of `batch_size`:
     `order[0:B]`, `order[B:2B]`, and so on. Return a list of pairs `(X_batch, Y_batch)`. The last batch
     is smaller when `batch_size` does not divide `m`; with `drop_last=True` it is left out instead
@@ -355,7 +359,11 @@ def build() -> NotebookBuilder:
     nc.checks.expect_equal([Xb.shape[1] for Xb, _ in minibatches(X_, y_, 3, np.random.default_rng(0), drop_last=True)],
                            [3, 3], "batch sizes with drop_last=True")
     Y2 = np.vstack([y_, -y_])
-    nc.checks.expect_shape(minibatches(X_, Y2, 4, np.random.default_rng(1))[0][1], (2, 4), "first Y batch for Y of shape (2, 7)")
+    try:
+        first_Y = minibatches(X_, Y2, 4, np.random.default_rng(1))[0][1]
+    except IndexError as e:
+        raise nc.checks.CheckFailed(f"minibatches fails for Y of shape (2, 7) ({e}): split Y along its last axis, Y[..., idx]")
+    nc.checks.expect_shape(first_Y, (2, 4), "first Y batch for Y of shape (2, 7) (split along the last axis, Y[..., idx])")
     r = np.random.default_rng(5)
     first, second = minibatches(X_, y_, 7, r)[0][0], minibatches(X_, y_, 7, r)[0][0]
     nc.checks.expect_true(not np.array_equal(first, second),
@@ -442,11 +450,19 @@ def build() -> NotebookBuilder:
     and a learning rate that suits it. On the left, the loss against epochs: SGD and mini-batch make
     many steps per epoch and are far ahead of gradient descent's one step. On the right, the same runs
     against **wall-clock seconds**, measured here (we time the whole run and spread it evenly over its
-    epochs, since every epoch does the same work; both axes are logarithmic). SGD pays for its $m$ steps:
+    epochs, since every epoch does the same work). In both panels the horizontal axis is logarithmic and
+    the loss axis is not. SGD pays for its $m$ steps:
     each one is a few small numpy calls for a single sample. Mini-batch gets the best of both, many
     steps per epoch *and* a low cost per sample, and is the first to reach a low loss. Gradient descent
     catches up in the end and goes a little lower: with a fixed learning rate, the noise of the batches
     keeps SGD and mini-batch bouncing just above the minimum.
+
+    **Where this differs from lecture 000.** Lecture 000's figure ranks training speed as mini-batch, then
+    SGD, then gradient descent. Here SGD usually comes **last** per second (compare the µs per sample printed
+    above): in numpy, each of its single-sample steps costs far more in call overhead than the arithmetic
+    it does, and with only 20 features and 10,000 samples a full-batch step is cheap. The lecture's order
+    is what you see when a pass over the data is expensive and the per-step overhead is small next to the
+    work of a step (big data sets, big models, optimised frameworks). Mini-batch is first in both.
     """)
     nb.code("""
     rng = np.random.default_rng(0)
@@ -537,8 +553,8 @@ def build() -> NotebookBuilder:
         for name, r in (("in sorted order", NoShuffle()), ("shuffled every epoch", np.random.default_rng(0))):
             w, b, trace = np.zeros(2), 0.0, []
             for epoch in range(2):
-                for X_b, y_b in minibatches(X_s, y_s, 1, r):
-                    _, dw, db = neuron_square_loss_grad(w, b, X_b, y_b)
+                for X_one, y_one in minibatches(X_s, y_s, 1, r):      # one sample per step
+                    _, dw, db = neuron_square_loss_grad(w, b, X_one, y_one)
                     w, b = w - 0.5 * dw, b - 0.5 * db
                     trace.append(neuron_square_loss_grad(w, b, X_s, y_s)[0])
             curves[name] = (np.arange(1, len(trace) + 1) / m_s, np.array(trace))
@@ -621,10 +637,11 @@ def build() -> NotebookBuilder:
     dL_gab = lambda p: gabor_loss_and_grad(p, x_gab, y_gab)[1]
     """)
     nb.md(r"""
-    Gradient descent from four starts ($\eta = 0.02$, 800 steps). Each start rolls into the valley
-    below it. Only one finds the global minimum near $(0, 16)$; the others stop in local minima, where
-    the gradient is zero but the loss is several times higher (printed below the plot). On the right, the
-    model each run ends with.
+    Gradient descent from four starts ($\eta = 0.02$, 800 steps), drawn over the loss surface (dark is low,
+    on a log scale). Each start rolls into the valley below it. Only one, the start $(2, 12)$, finds the
+    global minimum near $(0, 16)$; the others stop in local minima, where the gradient is (nearly) zero but
+    the loss is several times higher (printed below the plot). On the right, the model each run ends with:
+    only the global minimum matches every wiggle of the data.
     """)
     nb.code("""
     starts = [(-2.0, 4.0), (2.0, 12.0), (8.0, 7.0), (-6.0, 19.0)]
@@ -647,7 +664,9 @@ def build() -> NotebookBuilder:
     is exactly gradient descent's step with $\eta = 0.02$: only the noise differs. The noise kicks
     the parameters around. With some seeds, it kicks them over the ridge into the deep
     valley; with others it does not. Below are ten seeds, each run reproducible, and two of them
-    drawn: SGD makes escape possible, but it guarantees nothing.
+    drawn: in our runs seed 0 reaches the deep valley ($L \approx 0.55$) and seed 1 stays where gradient
+    descent stays ($L \approx 6.3$); about four seeds in ten escape. SGD makes escape possible, but it
+    guarantees nothing.
     """)
     nb.code("""
     def sgd_path(phi0, lr, epochs, batch_size, seed):
@@ -679,7 +698,8 @@ def build() -> NotebookBuilder:
     $\theta_1$, a maximum in $\theta_2$), and the true minima are at $(0, \pm 1)$. Start almost exactly on
     the ridge, $\theta_2 = 10^{-4}$: gradient descent rushes to the saddle, then spends dozens of steps
     there while the tiny $\theta_2$ grows, and only then falls off to a minimum. On the loss curve the
-    stall is a long plateau that looks like convergence, but it is not.
+    stall is a long plateau that looks like convergence, but it is not. (On the left, the red cross marks the
+    saddle.)
     """)
     nb.code("""
     def L_saddle(t):
