@@ -66,7 +66,7 @@ def build() -> NotebookBuilder:
     nb.md(r"""
     ## 1 · Three splits, three jobs
 
-    Lecture 001's recipe divides the data once, at random, into three parts:
+    Lecture 001 divides the data into three parts (it does not say how; we draw them at random, once):
 
     - the **training set** is what the parameters $W$, $b$ are fitted to (what gradient descent sees);
     - the **validation set** (lecture 000's *dev* set) is never trained on; it is used to *choose*:
@@ -84,8 +84,8 @@ def build() -> NotebookBuilder:
     $\ge 0$ that sum to 1, `rng` a `numpy.random.Generator`. Exactly:
 
     - `m_val = round(f_val * m)` and `m_test = round(f_test * m)` (Python's `round`), and
-      `m_train = m - m_val - m_test` (the training part takes what is left);
-    - call `order = rng.permutation(m)` **once**; the training part is the columns
+      the training part takes what is left, `m - m_val - m_test` columns (call it `m_train`);
+    - call `rng.permutation(m)` **once** and name the result `order`; the training part is the columns
       `order[:m_train]`, in that order, the validation part the next `m_val` entries of `order`, the
       test part the last `m_test`;
     - the same columns of `X` and of `Y` go to the same part, so each sample keeps its target;
@@ -223,7 +223,9 @@ def build() -> NotebookBuilder:
     The training error falls all the way, while the validation error falls, reaches its lowest point,
     and then **rises**: from there on the network is learning the noise of these fifteen points. The
     fits on the right, taken at three moments of the same run, show it happen: first too smooth, then
-    about right, then bending to pass through every noisy point.
+    about right, then bending to pass through every noisy point. (The brief spikes late in the
+    training curve come from Adam, not from the data: near a minimum its steps stay about $\alpha$
+    long, as notebook 06 showed, and now and then one overshoots before the next steps repair it.)
     """)
     nb.code("""
     x_train, y_train = nc.data.regression_1d(15, np.random.default_rng(0), noise=0.3, kind="sin")
@@ -287,12 +289,17 @@ def build() -> NotebookBuilder:
 
     $$C = \ell + \frac{\lambda}{2} \sum_i w_i^2, \qquad \frac{\partial C}{\partial w_i} = \frac{\partial \ell}{\partial w_i} + \lambda\, w_i .$$
 
-    The sum runs over every entry of every weight matrix $W^{[l]}$, and **not over the biases**: a bias
+    The lecture's sum over "every weight $w_i$" does not say what to do with the biases. This course
+    decides: the sum runs over every entry of every weight matrix $W^{[l]}$, and **not over the biases**
+    (the usual practice): a bias
     only shifts a unit's output and does not make the function any steeper, so penalizing it limits
     nothing useful (and can push the model off the data's mean). The factor $\frac12$ is there so that
-    the gradient is exactly $\lambda w$. In a gradient step the extra term multiplies each weight by
-    $1 - \alpha\lambda$ before the usual update: the weights *decay* towards zero unless the data keep
-    pushing them. Small weights make a smoother function, which changes slowly with the input.
+    the gradient is exactly $\lambda w$. In a plain gradient-descent step the extra term multiplies each
+    weight by $1 - \alpha\lambda$ before the usual update: the weights *decay* towards zero unless the
+    data keep pushing them. Small weights make a smoother function, which changes slowly with the input.
+    (The training loop of this notebook uses Adam, which divides the whole gradient, penalty included,
+    by $\sqrt{\hat v}$: the penalty still pulls the weights towards zero, but no longer by exactly the
+    factor $1 - \alpha\lambda$. Libraries offer that exact decay beside Adam as *AdamW*.)
 
     **Exercise 3.1.** Write `l2_penalty(params, lam)`. `params` is a list of `(W, b)` pairs (any number
     of layers), `lam` is $\lambda \ge 0$. Return `(penalty, grads)`: `penalty` the number
@@ -357,7 +364,10 @@ def build() -> NotebookBuilder:
     Lecture 001's cheaper remedy: start from small weights and stop training when the validation error
     stops improving. Small weights keep every tanh unit in its nearly linear range, so the network
     starts out nearly linear; its capacity grows as the weights grow, and stopping early caps it.
-    You then keep the parameters of the **best** epoch seen, not the last.
+    You then keep the parameters of the **best** epoch seen, not the last. (The lecture's argument is
+    for tanh or sigmoid units started small. Section 3.4 also stops a ReLU network started with He's
+    weights, which are not small: there it is simply "keep the epoch the validation set likes best",
+    and it works, though the linear-range reason does not apply.)
 
     Validation losses are noisy, so one bad epoch should not stop training: wait `patience` epochs.
     Precisely, with epochs numbered from 0 (`val_losses[e]` is the validation loss after epoch `e`):
@@ -396,7 +406,8 @@ def build() -> NotebookBuilder:
     """)
     nb.tests("test_early_stopping_epoch", 2, """
     got = early_stopping_epoch([5, 4, 4.5, 3, 3.2, 3.1, 2], 2)
-    nc.checks.expect_equal(np.asarray(got), [5, 3], "early_stopping_epoch([5, 4, 4.5, 3, 3.2, 3.1, 2], patience=2) = (stop, best)")
+    nc.checks.expect_equal(np.asarray(got), [5, 3], "early_stopping_epoch([5, 4, 4.5, 3, 3.2, 3.1, 2], patience=2) = (stop, best): epochs (from 0) "
+                       "0, 1, 3 improve, 4 and 5 do not, so it stops after epoch 5 and keeps epoch 3")
     nc.checks.expect_equal(np.asarray(early_stopping_epoch([3, 2, 1], 1)), [2, 2], "a loss that always improves: run to the end")
     nc.checks.expect_equal(np.asarray(early_stopping_epoch([1, 1, 1, 1], 3)), [3, 0],
                            "equal losses do not improve (strictly lower): stop after 3 epochs, best epoch 0")
@@ -574,7 +585,8 @@ def build() -> NotebookBuilder:
     nb.md(r"""
     ## 4 · Why the initial weights must differ
 
-    Lecture 000's first practical tip: *do not initialize the parameters equally; set them randomly*.
+    Lecture 000's first practical tip is about the start: the parameters must not all begin with the
+    same value; draw them at random.
     Here is what goes wrong otherwise. A network with one hidden layer of 5 tanh units starts with
     every weight equal to $0.5$ and every bias $0$, and is trained on the fifteen points of Section 2.
     The left panel draws what each hidden unit computes, $\tanh(w_j x + b_j)$, after training; the right
@@ -601,8 +613,8 @@ def build() -> NotebookBuilder:
     With the equal start, the five units are still one and the same unit after a thousand epochs (the
     lines lie on top of each other): the network is no better than one with a single hidden unit.
     (The spread in the title is not exactly zero only because the computer adds up the rows of a
-    matrix product in slightly different orders: rounding differences of $10^{-16}$ that grow a little,
-    far too little for the units to learn different things.)
+    matrix product in slightly different orders: rounding differences of $10^{-16}$ that grow over the
+    epochs to the size the title shows, still far too little for the units to learn different things.)
 
     **Question 4.1 (written, graded by hand).** Explain why the hidden units of the equal start stay
     identical however long you train. Use backpropagation: what are the gradients of two hidden units
