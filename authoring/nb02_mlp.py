@@ -303,7 +303,9 @@ def build() -> NotebookBuilder:
     each unit's $z$ is identical for every sample. Below, a network with 1 input and 5 tanh hidden
     units: on the left with your He initialisation, on the right with every first-layer weight equal
     to 0.5 (and equal biases of 0.2). On the right you see one curve; it is five curves on top of each
-    other. The layer above then receives five copies of one number, so five units are worth one.
+    other. (On the left all five cross zero at $x = 0$: He initialisation starts every bias at zero, so
+    every $z_d = w_d x$ is 0 there; the units still differ in slope and sign, and that is enough.)
+    The layer above then receives five copies of one number, so five units are worth one.
     Training does not fix this either: identical units get identical gradients and stay identical.
     Notebook 07 comes back to this symmetry problem.
     """)
