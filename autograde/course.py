@@ -56,8 +56,9 @@ def release(root: Path = REPO, source: str = "solutions", release_dir: str = "no
     return written
 
 
-def new_course_dir(course_dir: Path) -> Path:
-    """An nbgrader course work directory with every assignment of the repository, made or completed safely.
+def new_course_dir(course_dir: Path, only: list[str] | None = None) -> Path:
+    """An nbgrader course work directory with every assignment of the repository (or ``only`` these), made or
+    completed safely.
 
     A new or empty folder becomes a course (``nbgrader_config.py``, ``source/`` copied from ``solutions/``,
     ``release/`` and the gradebook made by ``nbgrader generate_assignment``). An existing nbgrader course
@@ -68,7 +69,7 @@ def new_course_dir(course_dir: Path) -> Path:
     from autograde import coursedir
     from autograde.reference import course_root
 
-    coursedir.prepare(course_dir, assignments(course_root()))
+    coursedir.prepare(course_dir, only or assignments(course_root()))
     return course_dir
 
 

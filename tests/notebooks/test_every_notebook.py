@@ -133,13 +133,29 @@ def test_release_runs_with_only_the_stubs_failing(name, monkeypatch):
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
-    """The demo's three samples (solved, untouched, two bugs) of every notebook, graded in one sandboxed class."""
+    """`make demo`'s run, kept: it releases every notebook and grades its three samples of each (solved, untouched,
+    two bugs) in one sandboxed class; what it printed is kept too."""
+    import contextlib
+    import io
+
     course_dir = tmp_path_factory.mktemp("every")
-    course.new_course_dir(course_dir)
-    for name in NOTEBOOKS:
-        demo.make_samples(course_dir, assignment=name)
-    summary = classroom.grade_class(course_dir / "submitted", course_dir, classroom.Options(workers=2, progress=False))
-    return course_dir, {(r.student_id, r.assignment, r.grade_id): r for r in summary.rows}
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        rows = demo.run(course_dir)
+    return course_dir, {(r.student_id, r.assignment, r.grade_id): r for r in rows}, printed.getvalue()
+
+
+def test_make_demo_prints_the_grades_and_names_the_mistakes(graded_class):
+    """Does the demo (what `make demo` runs) print full marks for the solved samples, zero for the untouched ones,
+    less for the buggy ones, and name two known mistakes per notebook?"""
+    _, _, out = graded_class
+    total = sum(sum(_graded_points(n).values()) for n in NOTEBOOKS)
+    totals_line = next(line for line in out.splitlines() if line.startswith("autograded total"))
+    buggy, solved, untouched = totals_line.split()[2:]
+    assert solved == f"{total:g}/{total:g}" and untouched == f"0/{total:g}"
+    assert float(buggy.split("/")[0]) < total
+    named = out.split("known mistakes named by the grader")[1].strip().splitlines()
+    assert sum(1 for line in named if line.startswith("  buggy/")) == 2 * len(NOTEBOOKS)
 
 
 def _graded_points(name: str) -> dict[str, float]:
@@ -150,7 +166,7 @@ def _graded_points(name: str) -> dict[str, float]:
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_autograde_gives_solved_full_marks_and_untouched_none(name, graded_class):
     """Under `autograde grade` (sandboxed), does the solved notebook get every autograded point and the release none?"""
-    _, rows = graded_class
+    _, rows, _ = graded_class
     for gid, pts in _graded_points(name).items():
         assert rows[("solved", name, gid)].score == pts, rows[("solved", name, gid)].message
         assert rows[("untouched", name, gid)].score == 0, gid
@@ -159,7 +175,7 @@ def test_autograde_gives_solved_full_marks_and_untouched_none(name, graded_class
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_two_bug_sample_loses_exactly_its_bugs_and_they_are_named(name, graded_class):
     """Does the two-bug sample lose points only in the test cells of its two buggy functions, each with a diagnosis?"""
-    _, rows = graded_class
+    _, rows, _ = graded_class
     bugs = demo_bugs(name)
     assert len(bugs) == 2, f"{name}: DEMO_BUGS must hold two classic mistakes"
     source = _src(name)
