@@ -1,7 +1,9 @@
 """Fixtures of the real-browser tests: headless Chromium (Playwright) on a real JupyterLab.
 
-Every test in this folder is marked ``browser`` and put in one xdist group (``--dist loadgroup``
-runs them one after another on one worker, so two JupyterLabs never fight over 2 cores). Without
+Every test in this folder is marked ``browser`` and put in one xdist group. `make test` runs them
+in a pytest run of their own after the rest, one after another, so two JupyterLabs never fight over
+2 cores (``--dist loadgroup`` would keep the group on one worker, but pytest-xdist 3.8 does nothing
+with groups under pytest 9: it renames ``item._nodeid``, which pytest 9 no longer reads). Without
 Chromium they SKIP, saying how to install it. Screenshots go to ``$NNCOURSE_ARTIFACTS`` (default
 ``tests/browser/artifacts/``, git-ignored); a failing test leaves ``FAILED-<test>.png`` there.
 """
@@ -20,11 +22,15 @@ sys.path.insert(0, str(HERE))  # the helpers `lab` and `widgets_registry` (tests
 import lab  # noqa: E402
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads xdist_group (--dist loadgroup)
 def pytest_collection_modifyitems(config, items):
+    """Every test here is `browser` and in one xdist group (each module also says so in its pytestmark)."""
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
-            item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            if item.get_closest_marker("browser") is None:
+                item.add_marker(pytest.mark.browser)
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group("browser"))
             if item.get_closest_marker("timeout") is None:  # a hung page must not hang CI
                 item.add_marker(pytest.mark.timeout(900))
 

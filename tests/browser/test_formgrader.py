@@ -22,6 +22,8 @@ import pytest
 
 import lab
 
+# One xdist group (for `--dist loadgroup` once pytest-xdist supports pytest 9 there); `make test` runs them alone.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 ASSIGNMENT, NOTEBOOK, STUDENT, WRITTEN = "01_perceptron", "perceptron", "solved", "xor_proof"
 VENV_BIN = lab.VENV_BIN
 

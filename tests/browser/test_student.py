@@ -32,6 +32,8 @@ import lab
 from autograde import samples
 from widgets_registry import WIDGETS
 
+# One xdist group (for `--dist loadgroup` once pytest-xdist supports pytest 9 there); `make test` runs them alone.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 REPO = Path(__file__).resolve().parents[2]
 
 
