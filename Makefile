@@ -59,10 +59,11 @@ demo: $(STAMP) $(SANDBOX_STAMP)
 
 ## make test: the whole test suite: in parallel, then the browser tests alone (one JupyterLab at a time)
 # (Not in one run with --dist loadgroup: pytest-xdist 3.8 groups by renaming item._nodeid, which pytest 9
-# no longer reads, so groups are spread over the workers; --dist loadgroup stays for when that works.)
+# no longer reads. --dist loadfile keeps each file's tests on one worker, so a module-scoped fixture (a
+# class graded in the sandbox, a formgrader server) is built once, not once per worker.)
 test: $(STAMP) $(SANDBOX_STAMP) $(BROWSER_STAMP)
 	@status=0; \
-	$(PY) -m pytest -n auto --dist loadgroup -q -m "not browser" || status=$$?; \
+	$(PY) -m pytest -n auto --dist loadfile -q -m "not browser" || status=$$?; \
 	$(PY) -m pytest -q -m browser -p no:randomly tests/browser || status=$$?; \
 	exit $$status
 

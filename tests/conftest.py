@@ -33,17 +33,3 @@ def source_nb01() -> Path:
 def release_nb01() -> Path:
     return REPO / "notebooks" / "01_perceptron" / "perceptron.ipynb"
 
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items):
-    """Under xdist, tests that share a module-scoped fixture (a class graded in the sandbox, a JupyterLab server,
-    an executed notebook) run on one worker: spread over two, each worker built the fixture again (measured:
-    the hostile class, the formgrader course and the demo course were each graded twice). Runs with
-    `--dist loadgroup`; tests that already name a group (the browser tests) keep it."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is not None:
-            continue
-        info = getattr(item, "_fixtureinfo", None)
-        defs = info.name2fixturedefs.values() if info is not None else []
-        if any(d[-1].scope == "module" for d in defs if d):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
