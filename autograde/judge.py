@@ -9,10 +9,11 @@ Steps, in order:
 1. the reference is evaluated on every case, here (never in the student's process);
 2. each case's student outputs are compared with :func:`autograde.spec.compare`; the first failing
    case is the one the message shows (its label and what differs, never its inputs);
-3. only when something failed, each known mistake of the item is evaluated on the same cases. A
-   mistake is named when it reproduces the student's outputs on **every** case, within the item's
-   tolerance; a mistake that raises on a case does not match that case; when none, or more than
-   one, matches, nothing is named (never guess). The mistake's code never leaves this process:
+3. only when something failed, each known mistake of the item is evaluated on the same cases, case
+   by case, until one differs. A mistake is named when it reproduces the student's outputs on
+   **every** case, within the item's tolerance; a mistake that raises on a case does not match that
+   case, nor does any mistake where the answer itself raised; when none, or more than one, matches,
+   nothing is named (never guess). The mistake's code never leaves this process:
    only its ``id`` and its one sentence do.
 """
 from __future__ import annotations
@@ -56,20 +57,24 @@ def outputs_of(item: Item, impl: Any, cases: Sequence[Case]) -> list[Any]:
     return out
 
 
-def _same(item: Item, got: Sequence[Any], other: Sequence[Any]) -> bool:
-    if len(got) != len(other):
-        return False
-    for g, o in zip(got, other):
-        if isinstance(g, str) or isinstance(o, str):
+def _reproduces(item: Item, mistake: Variant, cases: Sequence[Case], got: Sequence[Any]) -> bool:
+    """Does ``mistake`` give ``got`` on every case? Case by case, stopping at the first that differs (most
+    mistakes differ on the first case, so diagnosis rarely evaluates a mistake more than once)."""
+    for case, g in zip(cases, got):
+        try:
+            out = evaluate(item.probe, mistake.impl, case.args)
+        except Exception:  # a mistake that raises on a case does not match it
             return False
-        if not compare(item, g, o).ok:
+        if not compare(item, g, out).ok:
             return False
-    return True
+    return len(got) == len(cases)
 
 
 def diagnose(item: Item, cases: Sequence[Case], got: Sequence[Any]) -> Variant | None:
     """The one known mistake of ``item`` that reproduces ``got`` on every case, or None."""
-    matches = [m for m in item.mistakes if _same(item, got, outputs_of(item, m.impl, cases))]
+    if any(isinstance(g, str) for g in got):  # the answer raised on a case: no mistake can match that case
+        return None
+    matches = [m for m in item.mistakes if _reproduces(item, m, cases, got)]
     return matches[0] if len(matches) == 1 else None
 
 
