@@ -147,7 +147,7 @@ def graded_class(tmp_path_factory):
 
 def test_make_demo_prints_the_grades_and_names_the_mistakes(graded_class):
     """Does the demo (what `make demo` runs) print full marks for the solved samples, zero for the untouched ones,
-    less for the buggy ones, and name two known mistakes per notebook?"""
+    less for the buggy ones, and name at least the two known mistakes of each notebook?"""
     _, _, out = graded_class
     total = sum(sum(_graded_points(n).values()) for n in NOTEBOOKS)
     totals_line = next(line for line in out.splitlines() if line.startswith("autograded total"))
@@ -155,7 +155,9 @@ def test_make_demo_prints_the_grades_and_names_the_mistakes(graded_class):
     assert solved == f"{total:g}/{total:g}" and untouched == f"0/{total:g}"
     assert float(buggy.split("/")[0]) < total
     named = out.split("known mistakes named by the grader")[1].strip().splitlines()
-    assert sum(1 for line in named if line.startswith("  buggy/")) == 2 * len(NOTEBOOKS)
+    for name in NOTEBOOKS:  # two bugs each, named (a function calling a buggy one may be named too)
+        stem = source_notebook(name).stem
+        assert sum(1 for line in named if line.startswith(f"  buggy/{stem}/")) >= 2, name
 
 
 def _graded_points(name: str) -> dict[str, float]:
