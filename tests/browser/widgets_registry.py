@@ -41,6 +41,7 @@ class Widget(NamedTuple):
 WIDGETS: list[Widget] = [
     Widget("01_perceptron", "perceptron.ipynb", "nc.widgets.neuron_widget(", sliders=3),
     Widget("04_gradient_descent", "gradient_descent.ipynb", "gt.lr_widget(", sliders=1),
+    Widget("05_backprop", "backprop.ipynb", "gt.gradient_depth_widget(", sliders=1),
     Widget("02_mlp", "mlp.ipynb", "mlp_widgets.approximation_widget(", sliders=1),
     Widget("03_losses", "losses.ipynb", "losses_widgets.softmax_widget(", sliders=3),
     Widget("06_optimizers", "optimizers.ipynb", "race = slider_widget(", sliders=2),
