@@ -30,7 +30,7 @@ import pytest
 from autograde import assemble, grader, samples, sandbox
 from autograde.items import all_items, demo_bugs, modules
 from autograde.judge import judge, outputs_of
-from autograde.reference import ReferenceError_, course_root, load_reference, solution_sources, source_notebook
+from autograde.reference import course_root, load_reference, solution_sources, source_notebook
 from autograde.sandboxed import harness
 from autograde.spec import Item, case_rng, compare
 
@@ -170,21 +170,13 @@ def test_demo_bugs_are_known_mistakes(notebook):
 # ------------------------------------------------------------------ what the sandbox sees
 
 
-def _source_or_none(notebook: str) -> Path | None:
-    try:
-        return source_notebook(notebook)
-    except ReferenceError_:  # a notebook whose items landed before its source notebook
-        return None
-
-
 @lru_cache(maxsize=None)
 def _answer_lines() -> frozenset[str]:
     """Every line of every notebook's reference code (solution and given cells): what a mistake shares with the answer."""
     lines: set[str] = set()
     for notebook in modules():
-        path = _source_or_none(notebook)
-        if path is not None:
-            lines |= {line.strip() for _, src in solution_sources(path, with_given=True) for line in src.splitlines()}
+        lines |= {line.strip() for _, src in solution_sources(source_notebook(notebook), with_given=True)
+                  for line in src.splitlines()}
     return frozenset(lines)
 
 
@@ -209,12 +201,9 @@ def _mistake_code_lines() -> dict[str, str]:
 @pytest.mark.parametrize("notebook", sorted(modules()))
 def test_job_folder_holds_no_known_mistake(notebook, tmp_path):
     """Does the job folder the sandbox sees hold no known mistake, neither its sentence nor its code?"""
-    source_path = _source_or_none(notebook)
-    if source_path is None:
-        pytest.skip(f"{notebook} has no source notebook yet")
+    source_path = source_notebook(notebook)  # an items module without its notebook is an error, not a skip
     release = course_root() / "notebooks" / notebook / source_path.name
-    if not release.exists():
-        pytest.skip(f"{notebook} is not released yet")
+    assert release.exists(), f"{notebook} is not released: run `make release`"
     source = nbformat.read(str(source_path), as_version=4)
     plan = assemble.plan(source, samples.untouched(release))
     grader.write_job(tmp_path, plan, SEEDS[0], sandbox.Limits())
