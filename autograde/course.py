@@ -43,17 +43,19 @@ def release(root: Path = REPO, source: str = "solutions", release_dir: str = "no
 
     The gradebook nbgrader insists on is a throw-away file, so releasing never touches a course's grades.
     """
-    written = []
+    every = assignments(root, source)
+    wanted = only or every
     with tempfile.TemporaryDirectory(prefix="nncourse-release-") as tmp:
-        for assignment in only or assignments(root, source):
-            proc = nbgrader(["generate_assignment", assignment, "--force",
+        # nbgrader takes the assignment id as a glob: "*" releases all of them in one process (9 s for seven
+        # notebooks, 28 s one by one: each run starts nbgrader and alembic again)
+        for pattern in ["*"] if set(wanted) == set(every) else wanted:
+            proc = nbgrader(["generate_assignment", pattern, "--force",
                              f"--CourseDirectory.source_directory={source}",
                              f"--CourseDirectory.release_directory={release_dir}",
                              f"--CourseDirectory.db_url=sqlite:///{tmp}/release.db"], root)
             if proc.returncode != 0:
-                raise CourseError(f"nbgrader generate_assignment {assignment} failed:\n{proc.stdout}\n{proc.stderr}")
-            written.extend(sorted((root / release_dir / assignment).glob("*.ipynb")))
-    return written
+                raise CourseError(f"nbgrader generate_assignment {pattern} failed:\n{proc.stdout}\n{proc.stderr}")
+    return [p for assignment in wanted for p in sorted((root / release_dir / assignment).glob("*.ipynb"))]
 
 
 def new_course_dir(course_dir: Path, only: list[str] | None = None) -> Path:

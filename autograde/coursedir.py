@@ -443,13 +443,19 @@ def prepare(course_dir: Path, assignments: list[str], repo: Path | None = None) 
     for a, copy, register in plan:
         if copy:
             shutil.copytree(repo / "solutions" / a, s.source / a, ignore=shutil.ignore_patterns(".ipynb_checkpoints", ".*"))
-        if register:
+    todo = [a for a, _, register in plan if register]
+    in_source = {p.name for p in s.source.iterdir() if p.is_dir() and not p.name.startswith(".")} if s.source.is_dir() else set()
+    if len(todo) > 1 and set(todo) == in_source and not any((s.release / a).exists() for a in todo):
+        _register(course_dir, s, "*")  # every assignment of the course, none released yet: one nbgrader run
+    else:
+        for a in todo:
             _register(course_dir, s, a)
     return warnings
 
 
 def _register(course_dir: Path, s: CourseSettings, assignment: str) -> None:
-    """``nbgrader generate_assignment`` in the course: the gradebook learns the assignment and its cells."""
+    """``nbgrader generate_assignment`` in the course: the gradebook learns the assignment and its cells.
+    ``assignment`` is nbgrader's glob: "*" registers every assignment of ``source/`` in one process."""
     from autograde import course
 
     args = ["generate_assignment", assignment]
