@@ -54,8 +54,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 ## make demo: release the notebooks, grade three sample submissions, print the grade table
+# make demo DEMO_DIR=DIR keeps the course directory (report, feedback, gradebook for formgrader) in DIR
 demo: $(STAMP) $(SANDBOX_STAMP)
-	$(PY) -m autograde.demo
+	$(PY) -m autograde.demo $(if $(DEMO_DIR),--course-dir "$(DEMO_DIR)")
 
 ## make test: the whole test suite: in parallel, then the browser tests alone (one JupyterLab at a time)
 # (Not in one run with --dist loadgroup: pytest-xdist 3.8 groups by renaming item._nodeid, which pytest 9

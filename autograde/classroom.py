@@ -54,6 +54,7 @@ class Summary:
     report_path: Path
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (folder or file, why it is not a submission)
     warnings: list[str] = field(default_factory=list)             # for the instructor: intake and course set-up
+    late: dict[tuple[str, str], float] = field(default_factory=dict)  # (student, assignment): nbgrader's late penalty
 
 
 def _source_notebooks(root: Path) -> dict[str, Path]:
@@ -558,5 +559,5 @@ def _grade_jobs(jobs: list[Job], submissions: Path, course_dir: Path, opts: Opti
     from autograde.coursedir import apply_late_penalties
 
     apply_late_penalties(course_dir, [(r.assignment, r.student_id, r.notebook) for r in results if r.cacheable])
-    rows, csv_path, report_path = outputs.rebuild(course_dir, workers=opts.workers)
-    return Summary(rows, len(todo), cached, time.monotonic() - t0, csv_path, report_path)
+    built = outputs.rebuild(course_dir, workers=opts.workers)
+    return Summary(built.rows, len(todo), cached, time.monotonic() - t0, built.csv_path, built.report_path, late=built.late)

@@ -60,7 +60,7 @@ def cmd_grade(args) -> int:
         _error(exc)
         return 2
     print(f"graded {summary.graded} notebook(s), {summary.cached} unchanged since the last run, in {summary.seconds:.1f} s")
-    for line in report.summary_lines(summary.rows):
+    for line in report.summary_lines(summary.rows, summary.late):
         print(printable(line))
     for line in report.intake_lines(summary.skipped, summary.warnings):
         print(line)
@@ -77,6 +77,7 @@ def cmd_self(args) -> int:
 
     from autograde import classroom, course
     from autograde.reference import course_root, source_notebook
+    from autograde.report import is_written
 
     nb_path = Path(args.notebook).resolve()
     if not nb_path.is_file():
@@ -110,7 +111,7 @@ def cmd_self(args) -> int:
             mark = {"ok": "PASS", "manual": "HAND"}.get(r.status, "FAIL")
             score = "–" if r.score is None else f"{r.score:g}"  # a written answer waits for a human
             print(f"[{mark}] {r.grade_id}: {score}/{r.max_score:g} {r.status}" + (f" - {printable(r.message)}" if r.message and r.status != "ok" else ""))
-        auto = [r for r in summary.rows if r.status not in ("manual", "graded")]
+        auto = [r for r in summary.rows if not is_written(r)]
         print(f"autograded score: {sum(r.score or 0.0 for r in auto):g} / {sum(r.max_score for r in auto):g}")
         html_out = nb_path.with_suffix(".feedback.html")
         from autograde.outputs import feedback_path
@@ -130,12 +131,20 @@ def cmd_report(args) -> int:
         print(f"autograde: error: {course_dir} is not a course graded by `autograde grade` (expected gradebook.db and "
               f"{outputs.CACHE_DIR}/cache/ in it); grade it first: autograde grade --course-dir {course_dir}", file=sys.stderr)
         return 2
-    from autograde.coursedir import lock
+    from autograde.coursedir import CourseDirError, apply_late_penalties, lock
 
-    with lock(course_dir, wait=args.wait):
-        rows, csv_path, report_path = outputs.rebuild(course_dir, workers=args.workers, force_feedback=args.force)
-    for line in report.summary_lines(rows):
-        print(line)
+    try:
+        with lock(course_dir, wait=args.wait):
+            # a due date or policy set since the last run (nbgrader db assignment add --duedate, nbgrader_config.py)
+            # counts now, as it would in `autograde grade`
+            apply_late_penalties(course_dir, [(d["assignment"], d["student_id"], d["notebook"])
+                                              for d in outputs.stored_results(course_dir)])
+            rows, csv_path, report_path, late = outputs.rebuild(course_dir, workers=args.workers, force_feedback=args.force)
+    except (CourseDirError, OSError, course.CourseError) as exc:  # a busy course (another run holds it): a message
+        _error(exc)
+        return 2
+    for line in report.summary_lines(rows, late):
+        print(printable(line))
     if args.table:
         print()
         print(course.format_table(rows))

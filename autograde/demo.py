@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import textwrap
 import time
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def run(course_dir: Path) -> list[course.GradeRow]:
     t1 = time.perf_counter()
     summary = classroom.grade_class(course_dir / "submitted", course_dir, classroom.Options(force=True))
     print(f"graded {summary.graded} submissions with autograde (sandboxed, parallel) in {time.perf_counter() - t1:.1f} s")
-    for line in report.summary_lines(summary.rows) + report.intake_lines(summary.skipped, summary.warnings):
+    for line in report.summary_lines(summary.rows, summary.late) + report.intake_lines(summary.skipped, summary.warnings):
         print(line)
     print()
     print(course.format_table(summary.rows))
@@ -64,7 +65,8 @@ def run(course_dir: Path) -> list[course.GradeRow]:
     if diagnosed:
         print("\nknown mistakes named by the grader (the buggy samples):")
         for r in diagnosed:
-            print(f"  {r.student_id}/{r.notebook}/{r.grade_id} [{r.diagnosis}]: {r.message.split(' — ')[-1][:160]}")
+            said = textwrap.shorten(r.message.split(' — ')[-1], 200, placeholder=" …")  # cut between words
+            print(f"  {r.student_id}/{r.notebook}/{r.grade_id} [{r.diagnosis}]: {said}")
     print(f"\nper-question grades: {summary.csv_path}\nreport: {summary.report_path}\nfeedback: {course_dir / 'feedback'}")
     print(f"demo finished in {time.perf_counter() - t0:.1f} s")
     return summary.rows
@@ -79,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with tempfile.TemporaryDirectory(prefix="nncourse-demo-") as tmp:
             run(Path(tmp))
+        print("(that course directory was temporary and is deleted now: `make demo DEMO_DIR=DIR`, or "
+              "`python -m autograde.demo --course-dir DIR`, keeps it to open the report and feedback, or formgrader on it)")
     return 0
 
 

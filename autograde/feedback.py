@@ -72,7 +72,9 @@ def result_html(row) -> str:
         cls = "ag-hand"
     else:
         cls = "ag-bad"
-    status = "awaiting manual grading" if row.status == "manual" and row.score is None else row.status
+    from autograde.report import status_word
+
+    status = status_word(row)
     if row.status == "graded":
         status = "graded by hand"
     parts = [f"<div class='ag-result {cls}'><b>{ICON.get(row.status, '❌')} {_e(row.grade_id)}: {_score(row)}</b> — {_e(status)}"]
@@ -85,21 +87,24 @@ def result_html(row) -> str:
     return "".join(parts)
 
 
-def header_html(student_id: str, assignment: str, notebook: str, rows, notes: str = "") -> str:
-    auto = [r for r in rows if r.status not in ("manual", "graded")]
-    hand = [r for r in rows if r.status in ("manual", "graded")]
+def header_html(student_id: str, assignment: str, notebook: str, rows, notes: str = "", late_penalty: float = 0.0) -> str:
+    from autograde.report import is_written, status_word
+
+    hand = [r for r in rows if is_written(r)]
+    auto = [r for r in rows if not is_written(r)]
     got = sum(r.score or 0.0 for r in rows)
     total = sum(r.max_score for r in rows)
     waiting = [r for r in hand if r.score is None]
     parts = [STYLE, f"<h1>Feedback: {_e(assignment)} / {_e(notebook)}</h1>",
-             f"<p>Student <b>{_e(student_id)}</b> — score <b>{got:g} / {total:g}</b>"
+             f"<p>Student <b>{_e(student_id)}</b> — score <b>{max(0.0, got - late_penalty):g} / {total:g}</b>"
              f" (autograded {sum(r.score or 0.0 for r in auto):g} / {sum(r.max_score for r in auto):g}"
              + (f"; written answers {sum(r.score or 0.0 for r in hand):g} / {sum(r.max_score for r in hand):g}" if hand else "")
+             + (f"; late penalty −{late_penalty:g}: handed in after the due date" if late_penalty else "")
              + ")" + (f". <b>{len(waiting)} written answer(s) awaiting manual grading.</b>" if waiting else "") + "</p>"]
     if notes:
         parts.append(f"<p>Note: {_e(' '.join(notes.split()))}</p>")
     parts.append("<table><tr><th>question</th><th>score</th><th>status</th></tr>" + "".join(
-        f"<tr><td>{_e(r.grade_id)}</td><td>{_score(r)}</td><td>{_e('awaiting manual grading' if r.status == 'manual' and r.score is None else r.status)}</td></tr>"
+        f"<tr><td>{_e(r.grade_id)}</td><td>{_score(r)}</td><td>{_e(status_word(r))}</td></tr>"
         for r in rows) + "</table>")
     return "".join(parts)
 
@@ -111,13 +116,14 @@ def _to_html(cells) -> str:
     return body
 
 
-def render(student_id: str, assignment: str, notebook: str, graded_nb, rows, notes: str = "", answer_comments: dict | None = None) -> str:
+def render(student_id: str, assignment: str, notebook: str, graded_nb, rows, notes: str = "", answer_comments: dict | None = None,
+           late_penalty: float = 0.0) -> str:
     """Feedback for one notebook. ``graded_nb`` is its autograded notebook (None when nothing could run:
     a missing or invalid submission); ``answer_comments`` maps an answer cell's grade id to the
-    instructor's comment on it (formgrader)."""
+    instructor's comment on it (formgrader); ``late_penalty`` is nbgrader's late-submission penalty, taken off the score."""
     by_id = {r.grade_id: r for r in rows}
     answer_comments = answer_comments or {}
-    cells = [_html_cell(header_html(student_id, assignment, notebook, rows, notes))]
+    cells = [_html_cell(header_html(student_id, assignment, notebook, rows, notes, late_penalty))]
     if graded_nb is None:
         cells.append(_html_cell("".join(result_html(r) for r in rows)))
         return _to_html(cells)

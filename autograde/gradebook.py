@@ -94,7 +94,10 @@ def record(course_dir: Path, results, fresh: set | None = None, timestamps: dict
                     elif grade.manual_score is None:
                         grade.needs_manual_grade = True
                     elif (res.student_id, res.assignment, res.notebook) in fresh:
-                        grade.needs_manual_grade = True  # the answer may have changed: review the kept score
+                        # the answer may have changed: review the kept score ("Needs Manual Grade?" and the
+                        # notebook's "Flagged?" in formgrader)
+                        grade.needs_manual_grade = True
+                        grade.notebook.flagged = True
                 else:
                     grade.auto_score = row.score
                     if grade.manual_score is None:

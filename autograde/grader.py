@@ -357,6 +357,9 @@ def _blame_earlier(names: list[str], by_name: dict[str, "NameVerdict"], plan: as
         culprits = [u for u in get_item(n).uses
                     if u in by_name and by_name[u].status != "ok" and re.search(rf"\b{re.escape(u)}\s*\(", code)]
         if culprits:
+            # the NotImplementedError came from a stub it calls, not from the student's own (written) answer
+            v.message = re.sub(rf"\b{re.escape(n)} is not implemented yet \(it raises NotImplementedError\)",
+                               f"calling {n} raised NotImplementedError", v.message)
             v.message += (f" (your {n} calls your {', '.join(culprits)}, which failed its own test: "
                           f"fix {culprits[0]} first, and this may pass too)")
 

@@ -24,6 +24,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from autograde import course, gradebook, report
 from autograde.course import GradeRow
@@ -62,7 +63,8 @@ def merge(rows: list[GradeRow], marks: dict) -> list[GradeRow]:
         comment = mark.comment if mark else ""
         if r.status in ("manual", "graded"):
             if mark is not None and mark.manual_score is not None:
-                r = replace(r, score=mark.manual_score, status="graded", message="graded by hand in formgrader")
+                r = replace(r, score=mark.manual_score, status="graded", message="graded by hand in formgrader" + (
+                    "; handed in again since: review it in formgrader (flagged)" if mark.needs_manual_grade else ""))
             elif r.message == "unanswered":
                 r = replace(r, score=0.0, status="manual")
             else:
@@ -122,10 +124,11 @@ def _render(task: dict) -> str:
     nb = nbformat.reads(task["autograded"], as_version=4) if task["autograded"] else None
     rows = [GradeRow(**r) for r in task["rows"]]
     return feedback.render(task["student_id"], task["assignment"], task["notebook_file"], nb, rows, task["notes"],
-                           task["answer_comments"])
+                           task["answer_comments"], task.get("late_penalty", 0.0))
 
 
-def _feedback_tasks(course_dir: Path, stored: list[dict], rows_by_nb: dict, marks: dict, force: bool) -> list[dict]:
+def _feedback_tasks(course_dir: Path, stored: list[dict], rows_by_nb: dict, marks: dict, force: bool,
+                    late: dict[tuple[str, str], float]) -> list[dict]:
     keys_path = course_dir / CACHE_DIR / "feedback-keys.json"
     try:
         old_keys = json.loads(keys_path.read_text())
@@ -140,7 +143,7 @@ def _feedback_tasks(course_dir: Path, stored: list[dict], rows_by_nb: dict, mark
         comments = {k[3]: m.comment for k, m in marks.items() if k[:3] == (sid, asg, nb) and m.comment}
         task = {"student_id": sid, "assignment": asg, "notebook": nb, "notebook_file": data.get("notebook_file", nb + ".ipynb"),
                 "autograded": autograded, "rows": [asdict(r) for r in rows], "notes": data.get("notes", ""),
-                "answer_comments": comments}
+                "answer_comments": comments, "late_penalty": late.get((sid, asg), 0.0)}
         digest = hashlib.sha256(json.dumps(task, sort_keys=True).encode()).hexdigest()
         task["digest"] = digest
         out_path = feedback_path(course_dir, sid, asg, nb)
@@ -149,8 +152,21 @@ def _feedback_tasks(course_dir: Path, stored: list[dict], rows_by_nb: dict, mark
     return tasks
 
 
-def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False) -> tuple[list[GradeRow], Path, Path]:
-    """Rebuild grades.csv, totals.csv, feedback and report.html from the record; returns (rows, csv, report)."""
+class Rebuilt(NamedTuple):
+    rows: list[GradeRow]
+    csv_path: Path
+    report_path: Path
+    late: dict[tuple[str, str], float]  # (student, assignment): the late penalty nbgrader's policy recorded
+
+
+def late_penalties(subs: dict[tuple, dict]) -> dict[tuple[str, str], float]:
+    """(student, assignment) -> late penalty, for the submissions that have one (from :func:`gradebook.submissions`)."""
+    return {k: float(v["late_submission_penalty"]) for k, v in subs.items() if v.get("late_submission_penalty")}
+
+
+def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False) -> Rebuilt:
+    """Rebuild grades.csv, totals.csv, feedback and report.html from the record. Late penalties (nbgrader's, in the
+    gradebook) are taken off in totals.csv, the feedback and the report; grades.csv keeps per-question scores."""
     stored = stored_results(course_dir)
     marks = gradebook.marks(course_dir)
     raw = [GradeRow(**r) for data in stored for r in data["rows"]]
@@ -159,9 +175,11 @@ def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False) ->
     for r in rows:
         rows_by_nb.setdefault((r.student_id, r.assignment, r.notebook), []).append(r)
     csv_path = course.write_csv(rows, course_dir / "grades.csv")
-    write_totals(totals(rows, gradebook.submissions(course_dir), gradebook.assignments(course_dir)), course_dir / "totals.csv")
+    subs = gradebook.submissions(course_dir)
+    late = late_penalties(subs)
+    write_totals(totals(rows, subs, gradebook.assignments(course_dir)), course_dir / "totals.csv")
 
-    tasks = _feedback_tasks(course_dir, stored, rows_by_nb, marks, force_feedback)
+    tasks = _feedback_tasks(course_dir, stored, rows_by_nb, marks, force_feedback, late)
     if len(tasks) > 4 and workers > 1:
         import multiprocessing
 
@@ -183,5 +201,5 @@ def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False) ->
         keys[str(out_path)] = task["digest"]
     keys_path.parent.mkdir(parents=True, exist_ok=True)
     keys_path.write_text(json.dumps(keys))
-    report_path = report.write(rows, course_dir / "report.html")
-    return rows, csv_path, report_path
+    report_path = report.write(rows, course_dir / "report.html", late)
+    return Rebuilt(rows, csv_path, report_path, late)

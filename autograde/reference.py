@@ -15,6 +15,7 @@ modification time, so an edited source notebook is reloaded.
 """
 from __future__ import annotations
 
+import functools
 import os
 import types
 from pathlib import Path
@@ -53,6 +54,24 @@ def source_notebook(notebook: str, root: Path | None = None) -> Path:
             f"expected exactly one .ipynb in {folder}, found {len(found)}; notebooks available: {available}"
         )
     return found[0]
+
+
+def written_answers(assignment: str) -> frozenset[str]:
+    """Grade ids of the assignment's written answers (graded by hand), from its source notebook; empty for an
+    assignment the repository does not have. Whatever a row's status (a missing submission's written
+    answer is "missing"), these are the points an autograded total leaves out."""
+    return _written_answers(assignment, str(course_root()))
+
+
+@functools.lru_cache(maxsize=None)
+def _written_answers(assignment: str, root: str) -> frozenset[str]:
+    from autograde import assemble
+
+    try:
+        nb = nbformat.read(str(source_notebook(assignment, Path(root))), as_version=4)
+    except (ReferenceError_, OSError):
+        return frozenset()
+    return frozenset(c.grade_id for c in assemble.graded_cells(nb) if c.manual)
 
 
 def solution_sources(nb_or_path, *, with_given: bool = False) -> list[tuple[str, str]]:

@@ -28,6 +28,24 @@ from autograde.safetext import printable
 HAND = ("manual", "graded")  # a written answer: graded by hand in formgrader
 
 
+def status_word(row: GradeRow) -> str:
+    """The row's status as the instructor reads it: a written answer (status ``manual``) is "awaiting manual
+    grading" until scored, or "unanswered" (0 points, nbgrader's own rule); "graded" is graded by hand, and
+    "graded, to review" when the student handed in a changed notebook since (formgrader flags it)."""
+    if row.status == "manual":
+        return "awaiting manual grading" if row.score is None else "unanswered"
+    if row.status == "graded" and "review it in formgrader" in row.message:
+        return "graded, to review"
+    return row.status
+
+
+def is_written(row: GradeRow) -> bool:
+    """Is the row a written answer (graded by hand), whatever its status (a missing one is "missing")?"""
+    from autograde.reference import written_answers
+
+    return row.status in HAND or row.grade_id in written_answers(row.assignment)
+
+
 def _png(fig) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=80)
@@ -84,7 +102,7 @@ def mistake_table(rows: list[GradeRow]) -> dict[tuple, list[tuple[str, int]]]:
     out: dict[tuple, list[tuple[str, int]]] = {}
     by_q: dict[tuple, list[GradeRow]] = defaultdict(list)
     for r in rows:
-        if r.status not in HAND:
+        if not is_written(r):
             by_q[(r.assignment, r.notebook, r.grade_id)].append(r)
     for q, qrows in by_q.items():
         counts: Counter = Counter()
@@ -114,18 +132,19 @@ def top_mistakes(rows: list[GradeRow], n: int = 3) -> list[tuple[str, str, int, 
     return sorted(found, key=lambda t: -t[2])[:n]
 
 
-def summary_lines(rows: list[GradeRow]) -> list[str]:
+def summary_lines(rows: list[GradeRow], late: dict[tuple[str, str], float] | None = None) -> list[str]:
     """Counts per status, the mean score per notebook (autograded, and with written answers), the class's
     most common mistakes and every problem, for the terminal (student text made printable)."""
-    statuses = Counter("awaiting manual grading" if r.status == "manual" and r.score is None else r.status for r in rows)
+    statuses = Counter(status_word(r) for r in rows)
     per_nb: dict[tuple, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
     item_max: dict[tuple, tuple[float, bool]] = {}
     for r in rows:
         acc = per_nb[(r.assignment, r.notebook)][r.student_id]
-        if r.status not in HAND:
+        hand = is_written(r)
+        if not hand:
             acc[0] += r.score or 0.0
         acc[1] += r.score or 0.0
-        item_max[(r.assignment, r.notebook, r.grade_id)] = (r.max_score, r.status in HAND)
+        item_max[(r.assignment, r.notebook, r.grade_id)] = (r.max_score, hand)
     lines = ["statuses: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))]
     for key, students in sorted(per_nb.items()):
         auto_max = sum(m for (a, nb, _), (m, hand) in item_max.items() if (a, nb) == key and not hand)
@@ -136,6 +155,11 @@ def summary_lines(rows: list[GradeRow]) -> list[str]:
         if all_max > auto_max:
             line += f", {sum(alls) / len(alls):.2f} / {all_max:g} with written answers"
         lines.append(line)
+    if late:  # nbgrader's late-submission policy (the gradebook): the means above are before it
+        shown = sorted(late.items())
+        lines.append(f"late penalties ({len(shown)}, nbgrader's policy; taken off in totals.csv, feedback and report): "
+                     + ", ".join(f"{printable(s, 40)}/{printable(a, 40)} −{p:g}" for (s, a), p in shown[:12])
+                     + (", ..." if len(shown) > 12 else ""))
     top = top_mistakes(rows)
     if top:
         lines.append("most common mistakes:")
@@ -189,14 +213,16 @@ def _td(value, sort_value=None) -> str:
     return f"<td{attr}>{html.escape(str(value))}</td>"
 
 
-def write(rows: list[GradeRow], path: Path) -> Path:
+def write(rows: list[GradeRow], path: Path, late: dict[tuple[str, str], float] | None = None) -> Path:
+    """report.html: the summary, per-student totals (late penalties taken off), each question's scores and mistakes."""
+    late = late or {}
     e = html.escape
     parts = ["<!doctype html><meta charset='utf-8'><title>autograde report</title>",
              "<style>body{font-family:sans-serif;margin:2em;max-width:1200px} .q{display:inline-block;margin:0.5em;"
              "vertical-align:top;max-width:520px} table{border-collapse:collapse;margin:0.5em 0} td,th{border:1px solid #ccc;"
              "padding:2px 6px;font-size:90%} th{background:#eee} pre.summary{white-space:pre-wrap;word-break:break-word;"
              "background:#f7f7f7;padding:0.6em} small{color:#555}</style>",
-             "<h1>Grading report</h1>", "<pre class='summary'>" + e("\n".join(summary_lines(rows))) + "</pre>"]
+             "<h1>Grading report</h1>", "<pre class='summary'>" + e("\n".join(summary_lines(rows, late))) + "</pre>"]
 
     # per-student totals, written answers included
     assignments = sorted({r.assignment for r in rows})
@@ -207,6 +233,9 @@ def write(rows: list[GradeRow], path: Path) -> Path:
         acc[0] += r.score or 0.0
         acc[1] += r.max_score
         acc[2] += 1 if r.score is None else 0
+    for key, penalty in late.items():  # as nbgrader export: score = raw - penalty, at least 0
+        if key in tot:
+            tot[key][0] = max(0.0, tot[key][0] - penalty)
     parts.append(f"<h2>Totals per student ({len(students)} students)</h2>")
     grand = {s: sum(tot[(s, a)][0] for a in assignments) for s in students}
     grand_max = max((sum(tot[(s, a)][1] for a in assignments) for s in students), default=0.0)
@@ -216,7 +245,8 @@ def write(rows: list[GradeRow], path: Path) -> Path:
     head = "".join(f"<th>{e(a)}</th>" for a in assignments)
     parts.append(f"<table class='sortable'><tr><th>student</th>{head}<th>total</th><th>awaiting manual grading</th></tr>")
     for s in students:
-        cells = "".join(_td(f"{tot[(s, a)][0]:g} / {tot[(s, a)][1]:g}" if (s, a) in tot else "–", tot[(s, a)][0] if (s, a) in tot else -1)
+        cells = "".join(_td(f"{tot[(s, a)][0]:g} / {tot[(s, a)][1]:g}" + (f" (late −{late[(s, a)]:g})" if (s, a) in late else "")
+                            if (s, a) in tot else "–", tot[(s, a)][0] if (s, a) in tot else -1)
                         for a in assignments)
         waiting = sum(tot[(s, a)][2] for a in assignments if (s, a) in tot)
         parts.append(f"<tr>{_td(s)}{cells}{_td(f'{grand[s]:g} / {grand_max:g}', grand[s])}{_td(waiting)}</tr>")
@@ -246,7 +276,7 @@ def write(rows: list[GradeRow], path: Path) -> Path:
                 png = _bars_png([lab for lab, _ in shown], [c for _, c in shown], f"{gid}: what the class did")
                 block.append(f"<img alt='outcomes of {e(gid)}' src='data:image/png;base64,{png}'>")
         else:
-            counts = Counter("awaiting manual grading" if r.score is None else r.status for r in qrows)
+            counts = Counter(status_word(r) for r in qrows)
             block.append("<small>" + e(", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))) + "</small>")
         block.append("</div>")
         parts.append("".join(block))
@@ -258,7 +288,7 @@ def write(rows: list[GradeRow], path: Path) -> Path:
         score = "" if r.score is None else f"{r.score:g}"
         parts.append("<tr>" + _td(r.student_id) + _td(r.assignment) + _td(r.notebook) + _td(r.grade_id)
                      + _td(f"{score}/{r.max_score:g}", r.score if r.score is not None else -1)
-                     + _td("awaiting manual grading" if r.score is None else r.status) + _td(r.diagnosis)
+                     + _td(status_word(r)) + _td(r.diagnosis)
                      + _td(r.message) + _td(r.comment) + "</tr>")
     parts.append("</table></details>")
     parts.append(SORT_JS)

@@ -243,6 +243,14 @@ def test_a_second_run_refuses_while_the_course_is_locked(instructor_course):
     assert time.monotonic() - t0 < 60
 
 
+def test_report_refuses_while_the_course_is_locked(instructor_course):
+    """While another run holds the course, does `autograde report` exit 2 with the same message as grade, no traceback?"""
+    with coursedir.lock(instructor_course["course"]):
+        proc = _cli("report", "--course-dir", instructor_course["course"])
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    assert proc.stderr.startswith("autograde: error: another autograde run") and "--wait" in proc.stderr
+
+
 def test_wait_starts_when_the_other_run_ends(instructor_course):
     """With --wait, does a second run wait while the lock is held, then grade (here: reuse) and succeed?"""
     course_dir = instructor_course["course"]

@@ -157,11 +157,17 @@ def test_manual_grade_in_formgrader_reaches_every_output(server, graded, tmp_pat
 
 
 def test_manual_grade_survives_a_regrade(graded):
-    """Does a later `autograde grade --force` keep the manual score given in formgrader?"""
-    from autograde import gradebook
+    """Does a later `autograde grade --force` keep the manual score given in formgrader, and flag the re-graded
+    notebook for review (formgrader's "Flagged?" and "Needs Manual Grade?"; the status "graded, to review")?"""
+    from autograde import gradebook, report
 
-    classroom.grade_class(graded / "submitted", graded, classroom.Options(workers=2, progress=False, force=True,
-                                                                          students=["solved"]))
+    summary = classroom.grade_class(graded / "submitted", graded, classroom.Options(workers=2, progress=False, force=True,
+                                                                                    students=["solved"]))
     marks = gradebook.marks(graded)
     assert marks[("solved", demo.ASSIGNMENT, "perceptron", "xor_proof")].manual_score == 1.5
-    assert _rows(graded / "grades.csv")[("solved", "xor_proof")]["score"] == "1.5"
+    row = _rows(graded / "grades.csv")[("solved", "xor_proof")]
+    assert row["score"] == "1.5" and "review it in formgrader" in row["message"]
+    with gradebook.open_gradebook(graded) as gb:
+        nb = gb.find_submission_notebook("perceptron", demo.ASSIGNMENT, "solved")
+        assert nb.flagged and nb.needs_manual_grade
+    assert "graded, to review 1" in report.summary_lines(summary.rows)[0]

@@ -6,6 +6,7 @@ naming them. Discovery's finer rules are tested on :func:`classroom.discover` al
 """
 from __future__ import annotations
 
+import csv
 import datetime
 import os
 import shutil
@@ -145,6 +146,26 @@ def test_nbgraders_late_policy_applies(intake):
     coursedir.apply_late_penalties(intake["course"], [(ASSIGNMENT, "ada", "perceptron")])
     with Gradebook(f"sqlite:///{intake['course'] / 'gradebook.db'}") as gb:
         assert gb.find_submission_notebook("perceptron", ASSIGNMENT, "ada").late_submission_penalty is None
+
+
+def test_a_late_penalty_is_taken_off_everywhere_the_total_shows(intake):
+    """With the 'zero' policy, does the late student's total read 0 in totals.csv, the feedback and report.html (each
+    saying why), and does the summary list the penalty, while grades.csv keeps the per-question scores?"""
+    from autograde import outputs, report
+
+    course_dir, summary = intake["course"], intake["summary"]
+    raw = sum(r.score or 0.0 for r in summary.rows if r.student_id == "late")
+    assert raw > 0 and summary.late == {("late", ASSIGNMENT): raw}
+    assert any(line.startswith("late penalties (1") and f"late/{ASSIGNMENT} −{raw:g}" in line
+               for line in report.summary_lines(summary.rows, summary.late))
+    with open(course_dir / "totals.csv", newline="") as fh:
+        totals = {r["student_id"]: r for r in csv.DictReader(fh)}
+    assert float(totals["late"]["score"]) == 0.0 and float(totals["late"]["raw_score"]) == raw
+    feedback = outputs.feedback_path(course_dir, "late", ASSIGNMENT, "perceptron").read_text()
+    assert "score <b>0 / " in feedback and f"late penalty −{raw:g}" in feedback
+    assert f"0 / {sum(r.max_score for r in summary.rows if r.student_id == 'late'):g} (late −{raw:g})" in \
+        (course_dir / "report.html").read_text()
+    assert sum(r.score or 0.0 for r in course.read_csv(summary.csv_path) if r.student_id == "late") == raw
 
 
 def test_timestamps_are_on_the_jobs(intake, tmp_path):

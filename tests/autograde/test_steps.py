@@ -225,3 +225,17 @@ def test_a_lone_surrogate_in_a_cell_is_replaced_not_a_crash(release_nb01):
     text = "".join(c.source for c in parsed.cells)
     assert "\ufffd" in text
     text.encode("utf-8")  # no surrogate left
+
+
+def test_a_stub_that_an_answer_calls_is_blamed_not_the_answer(source_nb01, release_nb01):
+    """A student wrote tanh with their sigmoid but left sigmoid as the stub: does tanh's message say that calling it
+    raised NotImplementedError because of sigmoid, not that tanh "is not implemented yet"?"""
+    stub = "def sigmoid(z):\n    raise NotImplementedError()\n"
+    sub = samples.with_answers(samples.solved(release_nb01, source_nb01), {"sigmoid": stub})
+    job = grader.Job("s", "01_perceptron", "perceptron.ipynb", source_nb01.read_text(), nbformat.writes(sub).encode(),
+                     "perceptron.ipynb")
+    rows = {r.grade_id: r for r in grader.grade_notebook(job).rows}
+    assert "sigmoid is not implemented yet" in rows["test_sigmoid"].message
+    tanh = rows["test_tanh"]
+    assert tanh.score == 0 and "tanh is not implemented yet" not in tanh.message, tanh.message
+    assert "calling tanh raised NotImplementedError" in tanh.message and "your tanh calls your sigmoid" in tanh.message
