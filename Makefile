@@ -61,10 +61,11 @@ demo: $(STAMP) $(SANDBOX_STAMP)
 ## make test: the whole test suite: in parallel, then the browser tests alone (one JupyterLab at a time)
 # (Not in one run with --dist loadgroup: pytest-xdist 3.8 groups by renaming item._nodeid, which pytest 9
 # no longer reads. --dist loadfile keeps each file's tests on one worker, so a module-scoped fixture (a
-# class graded in the sandbox, a formgrader server) is built once, not once per worker.)
+# class graded in the sandbox, a formgrader server) is built once, not once per worker. --no-loadscope-reorder keeps
+# tests/conftest.py's order, heaviest files first, instead of xdist's "most tests first".)
 test: $(STAMP) $(SANDBOX_STAMP) $(BROWSER_STAMP)
 	@status=0; \
-	$(PY) -m pytest -n auto --dist loadfile -q -m "not browser" || status=$$?; \
+	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder -q -m "not browser" || status=$$?; \
 	$(PY) -m pytest -q -m browser -p no:randomly tests/browser || status=$$?; \
 	exit $$status
 

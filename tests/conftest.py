@@ -33,3 +33,28 @@ def source_nb01() -> Path:
 def release_nb01() -> Path:
     return REPO / "notebooks" / "01_perceptron" / "perceptron.ipynb"
 
+
+
+# Files that hold minutes of work (a class graded in the sandbox, every notebook run), heaviest first. `make test`
+# hands whole files to 2 xdist workers in collection order (--dist loadfile), so these start first and the run does
+# not end with one worker grinding through a long file while the other idles (measured with --durations).
+HEAVY_FIRST = [
+    "tests/notebooks/test_every_notebook_graded.py",   # the demo class and plain nbgrader, every notebook
+    "tests/autograde/test_attacks.py",                  # the hostile class
+    "tests/notebooks/test_every_notebook.py",           # every solved run (shared with the per-notebook files)
+    "tests/autograde/test_grade_class.py",
+    "tests/autograde/test_coursedir.py",
+    "tests/autograde/test_formgrader.py",
+    "tests/autograde/test_nbgrader_course.py",
+    "tests/autograde/test_hostile_names.py",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: k for k, name in enumerate(HEAVY_FIRST)}
+
+    def key(item):
+        rel = Path(str(item.path)).resolve().relative_to(REPO).as_posix()
+        return rank.get(rel, len(rank))
+
+    items.sort(key=key)  # stable: every other file keeps its place and its tests' order

@@ -64,3 +64,15 @@ def test_student_text_is_escaped_and_printable():
     text = "\n".join(report.summary_lines(rows))
     assert "\x1b" not in text and "\x07" not in text and "\r" not in text
     assert "<script>x()" not in report.write(rows, __import__("pathlib").Path("/tmp/nncourse-report-test.html")).read_text()
+
+
+def test_a_missing_students_written_answer_stays_a_written_answer():
+    """When most of the class handed in nothing (every row "missing", the written answer too), does the summary keep
+    the autograded maximum without the written points, and the mean with them, and call an unanswered one so?"""
+    rows = _class(3) + [GradeRow("blank", *NB, "xor_proof", 0.0, 2.0, "manual", "unanswered")]
+    for s in ("m1", "m2", "m3", "m4"):  # last: the rows a summary reads last
+        rows += [GradeRow(s, *NB, g, 0.0, m, "missing", "no folder 01_perceptron/ was submitted")
+                 for g, m in (("test_step", 1.0), ("test_relu", 1.0), ("xor_proof", 2.0))]
+    text = "\n".join(report.summary_lines(rows))
+    assert "8 students" in text and "/ 2 autograded" in text and "/ 4 with written answers" in text, text
+    assert "unanswered 1" in text and "manual 1" not in text
