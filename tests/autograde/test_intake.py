@@ -168,6 +168,34 @@ def test_a_late_penalty_is_taken_off_everywhere_the_total_shows(intake):
     assert sum(r.score or 0.0 for r in course.read_csv(summary.csv_path) if r.student_id == "late") == raw
 
 
+def test_autograde_report_applies_a_due_date_changed_after_grading(intake, capsys):
+    """Moved past the late submission's time, does `autograde report` (nothing re-graded) clear its penalty, and
+    moved back, put it back, in totals.csv and the feedback?"""
+    from nbgrader.api import Gradebook
+
+    from autograde import cli, outputs
+
+    def late_row():
+        with open(intake["course"] / "totals.csv", newline="") as fh:
+            return next(r for r in csv.DictReader(fh) if r["student_id"] == "late")
+
+    feedback = outputs.feedback_path(intake["course"], "late", ASSIGNMENT, "perceptron")
+    try:
+        with Gradebook(f"sqlite:///{intake['course'] / 'gradebook.db'}") as gb:
+            gb.update_or_create_assignment(ASSIGNMENT, duedate=DUE + datetime.timedelta(days=30))
+        assert cli.main(["report", "--course-dir", str(intake["course"])]) == 0
+        row = late_row()
+        assert float(row["late_submission_penalty"]) == 0.0 and float(row["score"]) == float(row["raw_score"]) > 0
+        assert "late penalty" not in feedback.read_text() and "late penalties" not in capsys.readouterr().out
+    finally:
+        with Gradebook(f"sqlite:///{intake['course'] / 'gradebook.db'}") as gb:
+            gb.update_or_create_assignment(ASSIGNMENT, duedate=DUE)
+        assert cli.main(["report", "--course-dir", str(intake["course"])]) == 0
+    row = late_row()
+    assert float(row["score"]) == 0.0 and float(row["late_submission_penalty"]) == float(row["raw_score"])
+    assert "late penalty" in feedback.read_text() and "late penalties (1" in capsys.readouterr().out
+
+
 def test_timestamps_are_on_the_jobs(intake, tmp_path):
     """Does discovery put each submission's time on its job (naive UTC, as nbgrader stores it)?"""
     from autograde.reference import course_root
