@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import textwrap
 from typing import Any
 
 import nbformat
@@ -96,8 +97,11 @@ def verdict_output(row) -> Any:
     """The trusted verdict of a test cell, as its output."""
     if row.status == "ok":
         return new_output("stream", name="stdout", text=f"\N{HEAVY CHECK MARK} {row.grade_id}: {row.score:g} / {row.max_score:g} (autograde: every hidden case passed)\n")
-    return new_output("error", ename=f"autograde: {row.status}", evalue=_text(row.message, 2000),
-                      traceback=[f"autograde: {row.grade_id} {row.score:g} / {row.max_score:g}, {row.status}: {_text(row.message, 2000)}"])
+    # wrapped: formgrader shows a traceback in a <pre> that does not wrap, and the end of a verdict (the known
+    # mistake it looks like) is the part worth reading
+    lines = textwrap.wrap(f"autograde: {row.grade_id} {row.score:g} / {row.max_score:g}, {row.status}: {_text(row.message, 2000)}",
+                          100, break_long_words=True, break_on_hyphens=False)
+    return new_output("error", ename=f"autograde: {row.status}", evalue=_text(row.message, 2000), traceback=lines)
 
 
 def build(source, plan, executed_cells: list[dict], rows) -> nbformat.NotebookNode:

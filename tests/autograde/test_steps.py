@@ -239,3 +239,15 @@ def test_a_stub_that_an_answer_calls_is_blamed_not_the_answer(source_nb01, relea
     tanh = rows["test_tanh"]
     assert tanh.score == 0 and "tanh is not implemented yet" not in tanh.message, tanh.message
     assert "calling tanh raised NotImplementedError" in tanh.message and "your tanh calls your sigmoid" in tanh.message
+
+
+def test_a_long_verdict_wraps_so_formgrader_shows_all_of_it():
+    """Formgrader shows a test cell's verdict in a <pre> that does not wrap: is a long verdict split into lines of at
+    most 100 characters that together still hold the whole message, the known mistake at its end included?"""
+    from autograde.course import GradeRow
+
+    message = ("relu: z = [-2, -1, 0, 1, 2]: output: entry [0] is -2, expected 0 (difference 2); 4 of 5 entries "
+               "outside the tolerance — this looks like: min(0, z) instead of max(0, z)")
+    out = autograded.verdict_output(GradeRow("s", "01_perceptron", "perceptron", "test_relu", 0.0, 1.0, "failed", message))
+    assert len(out.traceback) > 1 and all(len(line) <= 100 for line in out.traceback)
+    assert " ".join(out.traceback).endswith("min(0, z) instead of max(0, z)") and out.evalue == message
