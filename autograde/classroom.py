@@ -42,6 +42,7 @@ class Options:
     progress: bool = True
     force: bool = False
     wait: bool = False                    # another run holds the course's lock: wait for it (else refuse)
+    report: bool = True                   # write report.html (autograde self on a throw-away course: no)
 
 
 @dataclass
@@ -559,5 +560,5 @@ def _grade_jobs(jobs: list[Job], submissions: Path, course_dir: Path, opts: Opti
     from autograde.coursedir import apply_late_penalties
 
     apply_late_penalties(course_dir, [(r.assignment, r.student_id, r.notebook) for r in results if r.cacheable])
-    built = outputs.rebuild(course_dir, workers=opts.workers)
+    built = outputs.rebuild(course_dir, workers=opts.workers, write_report=opts.report)
     return Summary(built.rows, len(todo), cached, time.monotonic() - t0, built.csv_path, built.report_path, late=built.late)

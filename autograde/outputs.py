@@ -164,7 +164,7 @@ def late_penalties(subs: dict[tuple, dict]) -> dict[tuple[str, str], float]:
     return {k: float(v["late_submission_penalty"]) for k, v in subs.items() if v.get("late_submission_penalty")}
 
 
-def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False) -> Rebuilt:
+def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False, write_report: bool = True) -> Rebuilt:
     """Rebuild grades.csv, totals.csv, feedback and report.html from the record. Late penalties (nbgrader's, in the
     gradebook) are taken off in totals.csv, the feedback and the report; grades.csv keeps per-question scores."""
     stored = stored_results(course_dir)
@@ -201,5 +201,7 @@ def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False) ->
         keys[str(out_path)] = task["digest"]
     keys_path.parent.mkdir(parents=True, exist_ok=True)
     keys_path.write_text(json.dumps(keys))
-    report_path = report.write(rows, course_dir / "report.html", late)
+    report_path = course_dir / "report.html"
+    if write_report:
+        report.write(rows, report_path, late)
     return Rebuilt(rows, csv_path, report_path, late)
