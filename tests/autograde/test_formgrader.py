@@ -156,7 +156,7 @@ def test_manual_grade_in_formgrader_reaches_every_output(server, graded, tmp_pat
     assert ours[mine[0]]["awaiting_manual_grading"] == "0" and ours[mine[1]]["awaiting_manual_grading"] == "1"
 
 
-def test_manual_grade_survives_a_regrade(graded):
+def test_manual_grade_survives_a_regrade(graded, server):
     """Does a later `autograde grade --force` keep the manual score given in formgrader, and flag the re-graded
     notebook for review (formgrader's "Flagged?" and "Needs Manual Grade?"; the status "graded, to review")?"""
     from autograde import gradebook, report
@@ -171,3 +171,5 @@ def test_manual_grade_survives_a_regrade(graded):
         nb = gb.find_submission_notebook("perceptron", demo.ASSIGNMENT, "solved")
         assert nb.flagged and nb.needs_manual_grade
     assert "graded, to review 1" in report.summary_lines(summary.rows)[0]
+    _, subs = _call(server, f"/formgrader/api/submitted_notebooks/{demo.ASSIGNMENT}/perceptron")  # what formgrader lists
+    assert {s["student"]: s["flagged"] for s in subs} == {"solved": True, "buggy": False, "untouched": False}
