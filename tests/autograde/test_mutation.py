@@ -122,6 +122,20 @@ def test_no_two_known_mistakes_look_the_same(name, root):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_the_reference_passes_its_own_hidden_cases(name, root):
+    """Does the reference itself, through the same path (cases written for the sandbox and read back, run by the
+    harness, judged), keep full marks on every seed?"""
+    item = all_items()[name]
+    answer = getattr(load_reference(item.notebook), name)
+    for seed in SEEDS:
+        job, cases = _job(name, seed, root)
+        harness.record(name, answer, folder=str(job))
+        verdict = grader.score_name(name, f"test_{name}", cases, load_reference(item.notebook), job / "out", {}, RUN,
+                                    sandbox.Limits())
+        assert verdict.status == "ok", (seed, verdict.message[:300])
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_every_correct_alternative_passes(name, root):
     """Does every correct alternative of this item keep full marks (a loop, another stable formula, other weights)?"""
     item = all_items()[name]
