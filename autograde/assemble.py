@@ -47,6 +47,11 @@ class Plan:
     answers: dict[str, str]          # grade id -> the student's code (for feedback)
     written: dict[str, str]          # grade id -> the student's written answer (markdown)
     defined_in: dict[str, str] = field(default_factory=dict)  # graded name -> grade id of the answer cell defining it
+    # the student's added code cells, in order: (grade id of the source cell they follow, or None before every
+    # known cell; their index in ``notebook``; their code). The autograded notebook is built from these and from
+    # ``answer_index``, never from what the sandbox writes back (that file is the student's to forge).
+    extras: list[tuple[str | None, int, str]] = field(default_factory=list)
+    answer_index: dict[str, int] = field(default_factory=dict)  # answer cell grade id -> its index in ``notebook``
 
 
 def _nbg(cell) -> dict:
@@ -113,7 +118,16 @@ def plan(source, submission) -> Plan:
         elif cell.get("cell_type") == "code" and src.strip():
             extras_after.setdefault(anchor, []).append(src)
 
-    cells = [_cell(s, "extra") for s in extras_after.get(None, [])]
+    extras: list[tuple[str | None, int, str]] = []
+    answer_index: dict[str, int] = {}
+    cells = []
+
+    def add_extras(anchor: str | None) -> None:
+        for extra in extras_after.get(anchor, []):
+            extras.append((anchor, len(cells), extra))
+            cells.append(_cell(extra, "extra"))
+
+    add_extras(None)
     for cell in source.cells:
         meta, gid = _nbg(cell), _nbg(cell).get("grade_id")
         if cell.cell_type != "code":
@@ -123,13 +137,14 @@ def plan(source, submission) -> Plan:
         elif gid in answer_ids:
             if gid not in answers:
                 notes.append(f"answer cell {gid!r} is missing from the submission (deleted, or no longer a code cell)")
+            answer_index[gid] = len(cells)
             cells.append(_cell(answers.get(gid, STUB), "answer", gid))
         elif meta.get("grade"):
             names = CHECK_CALL.findall(cell.source.split("### BEGIN HIDDEN TESTS", 1)[-1])
             body = "from autograde.sandboxed.harness import run_check as _ag\n" + "\n".join(f"_ag({n!r}, globals())" for n in names)
             cells.append(_cell(body, "test", gid))
-        for extra in extras_after.get(gid, []) if gid else []:
-            cells.append(_cell(extra, "extra"))
+        if gid:
+            add_extras(gid)
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
     defined_in = {}
@@ -137,4 +152,4 @@ def plan(source, submission) -> Plan:
         if _nbg(cell).get("grade_id") in answer_ids:
             for fn, var in DEFINES.findall(cell.source):
                 defined_in.setdefault(fn or var, _nbg(cell)["grade_id"])
-    return Plan(nb, graded_cells(source), notes, answers, written, defined_in)
+    return Plan(nb, graded_cells(source), notes, answers, written, defined_in, extras, answer_index)

@@ -159,10 +159,12 @@ def discover(submissions: Path, sources: dict[str, Path], students: list[str] | 
 
     - Hidden and system folders (dot-prefixed, ``__MACOSX``, ``__pycache__``) and loose files are no
       one's hand-in: each is listed in ``skipped`` with the reason, never graded as a student.
-    - Names on disk need not be valid UTF-8 nor printable. A student id, and every name in a record or
-      a message, is :func:`autograde.safetext.safe_name` of the name (``mallory\\xff``); the real path is
-      used only to read. When two folders' ids collide, the one whose name is the id keeps it and the
-      other is skipped.
+    - A student folder's name is the student's id, which reaches gradebook, formgrader pages, feedback,
+      CSV and terminal. A name that cannot be an id (:func:`autograde.safetext.student_id_problem`:
+      markup, spaces, control or format characters, bytes that are not UTF-8, ...) is skipped with the
+      reason and the rule, never graded under another name. Ids that look alike (``alice``, ``аlice``)
+      are a warning. Every other name in a message (files, entries) is :func:`autograde.safetext.safe_name`
+      of the name (``perceptron\\xff.ipynb``); the real path is used only to read.
     - Folders and files that are symlinks, and files with hard links, are refused: a link could point at
       the source notebooks or at a classmate's work (git and tar keep symlinks), and grading it would
       hand those out as feedback.
@@ -172,27 +174,26 @@ def discover(submissions: Path, sources: dict[str, Path], students: list[str] | 
     - ``timestamp.txt`` (nbgrader's submission time) goes on the job, for the gradebook.
     """
     from autograde.grader import MAX_SUBMISSION_BYTES
-    from autograde.safetext import printable, safe_name
+    from autograde.safetext import ID_RULE, confusable_ids, printable, safe_name, student_id_problem
 
     if not submissions.is_dir():
         raise FileNotFoundError(f"expected a folder of submissions laid out as SUBMISSIONS/<student>/<assignment>/*.ipynb, got {submissions}")
     skipped: list[tuple[str, str]] = []
     warnings: list[str] = []
-    by_id: dict[str, list[Path]] = {}
+    student_dirs: list[tuple[str, Path]] = []
     for p in sorted(submissions.iterdir(), key=_fs_order):
         why = _not_a_submission(p)
+        if not why and (bad := student_id_problem(p.name)):
+            # an id reaches formgrader's pages, some of which put it into HTML unescaped: never pass one on that could
+            # carry markup (and never rename a student behind the instructor's back)
+            why = f"not graded: its name cannot be a student id ({bad}); {ID_RULE}. Rename the folder to the student's id"
         if why:
             skipped.append((safe_name(p.name) + ("/" if p.is_dir() else ""), why))
         else:
-            by_id.setdefault(safe_name(p.name), []).append(p)
-    student_dirs: list[tuple[str, Path]] = []
-    for sid, paths in sorted(by_id.items()):
-        for p in paths:
-            if len(paths) == 1 or p.name == sid:
-                student_dirs.append((sid, p))
-            else:
-                skipped.append((sid + "/", f"its name is not valid UTF-8 or not printable, and shown as '{sid}' it cannot "
-                                           f"be told apart from another folder's: rename it"))
+            student_dirs.append((p.name, p))
+    for group in confusable_ids(sid for sid, _ in student_dirs):
+        warnings.append(f"the student ids {', '.join(repr(g) for g in group)} look alike (letters of other scripts, or "
+                        f"case): they read the same in every listing, so check that they are different students.")
     if students:
         wanted = set(students)
         unknown = sorted(wanted - {sid for sid, _ in student_dirs} - {p.name for _, p in student_dirs})
@@ -335,6 +336,12 @@ def _store(course_dir: Path, job: Job, result: Result) -> None:
         ag.write_text(result.autograded)
     elif ag.exists():
         ag.unlink()  # the submission no longer runs (missing or invalid now): no stale notebook in formgrader
+    from autograde.grader import written_path
+
+    for gid, text in result.long_written.items():  # the whole text of a written answer the pages show the start of
+        kept = course_dir / written_path(result.student_id, result.assignment, result.notebook, gid)
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        kept.write_text(text, encoding="utf-8", errors="replace")
     path = _cache_path(course_dir, job)
     path.parent.mkdir(parents=True, exist_ok=True)
     # a host-side failure is stored for the outputs to show, under a key no job has: never reused

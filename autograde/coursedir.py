@@ -26,8 +26,10 @@ from __future__ import annotations
 import contextlib
 import datetime
 import fcntl
+import functools
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -476,6 +478,34 @@ def _register(course_dir: Path, s: CourseSettings, assignment: str) -> None:
 
 # --- submission times and late penalties (nbgrader's own) -------------------------------------------------
 
+_NUMERIC_ZONE = re.compile(r"[+-]?\d{1,4}|[+-]\d{2}:\d{2}")
+
+
+def _check_zone(text: str) -> None:
+    """Refuse a time zone nbgrader would look up as a file: ``parse_utc`` passes the third word of a timestamp
+    to ``dateutil.tz.gettz``, which opens any path it is given (``2026-01-01 00:00:00 /etc/shadow`` opened that
+    file, as the grader's user). Only a numeric offset, ``UTC``/``GMT``/``Z`` or an IANA name (``Europe/Paris``,
+    from ``zoneinfo.available_timezones()``) reaches it."""
+    import zoneinfo
+
+    parts = text.split(" ")
+    if len(parts) != 3:
+        return   # parse_utc hands these to dateutil's parser, which never opens a file
+    zone = parts[2]
+    if zone in ("UTC", "GMT", "Z") or _NUMERIC_ZONE.fullmatch(zone):
+        return
+    if zone not in _zones():
+        raise ValueError(f"its time zone {zone[:40]!r} is not a numeric offset (+0100), UTC, or a zone name such as "
+                         f"Europe/Paris")
+
+
+@functools.lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    import zoneinfo
+
+    return frozenset(zoneinfo.available_timezones())
+
+
 def parse_timestamp(text: str) -> datetime.datetime:
     """A ``timestamp.txt`` as nbgrader reads it (``nbgrader.utils.parse_utc``): a naive UTC datetime.
     Raises ValueError when nbgrader could not read it either."""
@@ -484,6 +514,7 @@ def parse_timestamp(text: str) -> datetime.datetime:
     text = text.strip()
     if not text:
         raise ValueError("it is empty")
+    _check_zone(text)
     try:
         return parse_utc(text)
     except (ValueError, OverflowError, TypeError) as exc:

@@ -10,9 +10,11 @@ output of the student's run (those are untrusted and could carry markup).
 
 Everything a student controls (their id, file names, notes, code, written answers, exception
 messages, the instructor's comments) is neutralised here, at one depth: it never passes through the
-markdown renderer. Code is shown as code (escaped by the highlighter, clipped); every other piece of
-text is escaped with ``html.escape`` into an HTML output of a cell without input, which nbconvert
-copies as it is. So blank lines, markdown links or ``javascript:`` URLs in a folder name stay text.
+markdown renderer. Code is shown as code (escaped by the highlighter, clipped); a written answer is
+the safe HTML :mod:`autograde.written` made of it (no attribute, no link, math shown as LaTeX source
+and skipped by MathJax), sanitized once more; every other piece of text is escaped with
+``html.escape``; each goes into an HTML output of a cell without input, which nbconvert copies as it
+is. So blank lines, markdown links or ``javascript:`` URLs in a folder name stay text.
 Trusted prose (the source notebook's markdown cells) is rendered as markdown, as usual.
 """
 from __future__ import annotations
@@ -22,6 +24,8 @@ import re
 from functools import lru_cache
 
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+
+from autograde import written
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
 ICON = {"ok": "✅", "manual": "✍️", "graded": "✍️"}
@@ -131,9 +135,12 @@ def render(student_id: str, assignment: str, notebook: str, graded_nb, rows, not
         meta = cell.get("metadata", {}).get("nbgrader", {})
         gid = meta.get("grade_id")
         if cell.cell_type == "markdown" and meta.get("solution"):
-            answer = cell.source
-            cells.append(_html_cell(f"<pre class='ag-text'>{_e(_clip(answer, MAX_TEXT))}</pre>" if answer.strip() and
-                                    answer.strip() != "YOUR ANSWER HERE" else "<p><i>(no answer)</i></p>"))
+            # the autograded notebook holds the answer as safe HTML (autograde.written); cleaned again here, so that
+            # a page never trusts where its HTML came from
+            answer = written.clean(cell.source)
+            shown = written.text_of(answer)
+            cells.append(_html_cell(f"<div class='{written.WRAPPER_CLASS}'>{answer}</div>" if not written.is_unanswered(shown)
+                                    else "<p><i>(no answer)</i></p>"))
             if gid in by_id:
                 cells.append(_html_cell(result_html(by_id[gid])))
         elif cell.cell_type == "markdown":

@@ -28,7 +28,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from autograde import assemble, sandbox
+from autograde import assemble, autograded, sandbox
 from autograde.course import GradeRow
 from autograde.items import get_item, items_of
 from autograde.judge import judge
@@ -39,7 +39,8 @@ from autograde.spec import case_rng
 MAX_SUBMISSION_BYTES = 100 * 2**20
 # worst first: the status of a cell with several graded names is the worst of theirs
 STATUS_ORDER = ["tampered", "crashed", "timeout", "memory", "error", "invalid", "missing", "failed", "ok"]
-GRADER_VERSION = "2"
+GRADER_VERSION = "3"   # 3: written answers as safe HTML, outputs matched to the plan by index
+WRITTEN_DIR = ".autograde/written"   # the whole text of written answers too long for a page, per student
 
 
 def verdict_digest(assignment: str) -> str:
@@ -102,6 +103,9 @@ class Result:
     seed: int = 0
     notes: str = ""              # facts about the submission worth telling (renamed file, missing cells, ...)
     cacheable: bool = True       # False for a host-side failure: never reused as the student's result
+    # the whole text of each written answer too long for a page (grade id -> text), kept in the course
+    # directory at :func:`written_path` by the one process that records results
+    long_written: dict[str, str] = field(default_factory=dict)
 
 
 class InvalidSubmission(ValueError):
@@ -364,13 +368,53 @@ def _blame_earlier(names: list[str], by_name: dict[str, "NameVerdict"], plan: as
                           f"fix {culprits[0]} first, and this may pass too)")
 
 
+ERROR_OUTPUT_BYTES = 50_000   # the client keeps an error output beside the output limit: 20 lines of 2,000 characters
+
+
+def executed_limit(plan: assemble.Plan, limits: sandbox.Limits) -> int:
+    """The largest executed notebook an honest run writes (:func:`autograde.sandboxed.client.write_executed`, compact):
+    the notebook the grader sent, its output limit, one error output per cell (kept beside that limit) and 1 MiB
+    (execution times, prompts); at most
+    :data:`autograde.autograded.MAX_EXECUTED_BYTES`."""
+    nb = plan.notebook
+    sent = len(nbformat.writes(nb, split_lines=False, indent=None).encode())
+    return min(autograded.MAX_EXECUTED_BYTES, sent + limits.output_bytes + ERROR_OUTPUT_BYTES * len(nb.cells) + 2**20)
+
+
+def read_executed(out_dir: Path, plan: assemble.Plan, limits: sandbox.Limits):
+    """The executed grading notebook the sandbox wrote (untrusted JSON), or None when it is missing or unusable.
+
+    The file is the student's to forge (its code shares the client's uid), so what it may cost is bounded
+    by what an honest run can write (:func:`executed_limit`). Only its outputs are used
+    (:func:`autograded.executed_outputs`).
+    """
+    limit = executed_limit(plan, limits)
+    try:
+        return read_untrusted_json(out_dir / "executed.ipynb", limit, root=out_dir)
+    except WireError:
+        return None
+
+
+def written_path(student_id: str, assignment: str, notebook: str, grade_id: str) -> str:
+    """Where the whole text of a long written answer is kept, relative to the course directory."""
+    return f"{WRITTEN_DIR}/{student_id}/{assignment}/{notebook}/{grade_id}.txt"
+
+
+def _kept_at(job: "Job", plan: assemble.Plan) -> dict[str, str]:
+    from autograde import written
+
+    nb = Path(job.notebook).stem
+    return {gid: written_path(job.student_id, job.assignment, nb, gid)
+            for gid, text in plan.written.items() if len(text) > written.MAX_SHOWN}
+
+
 def _unrun(source, rows) -> str:
     """The autograded notebook of a submission that could not run (missing, invalid): the source's cells, no
     answers, and the reason as each test's verdict, so formgrader still lists and opens it (a missing file
     sends nbgrader's formgrader to a broken 404 template: HTTP 500)."""
     from autograde import autograded
 
-    return nbformat.writes(autograded.build(source, assemble.plan(source, None), [], rows))
+    return nbformat.writes(autograded.build(source, assemble.plan(source, None), None, rows))
 
 
 def _rows_for_all(job: Job, graded: list[assemble.GradedCell], status: str, message: str) -> list[GradeRow]:
@@ -446,12 +490,13 @@ def grade_notebook(job: Job) -> Result:
             diagnosis = ";".join(v.diagnosis for v in verdicts if v.diagnosis)
             rows.append(GradeRow(job.student_id, job.assignment, nb_stem, cell.grade_id, score, cell.points, status,
                                  message[:1000], diagnosis))
-        try:
-            executed = read_untrusted_json(work / "out" / "executed.ipynb", autograded.MAX_EXECUTED_BYTES, root=work / "out")
-        except WireError:
-            executed = None
-        graded_nb = autograded.build(source, plan, autograded.executed_cells(executed), rows)
+        outputs = autograded.executed_outputs(read_executed(work / "out", plan, limits), len(plan.notebook.cells),
+                                              budget=limits.output_bytes)
+        graded_nb = autograded.build(source, plan, outputs, rows, kept_at=_kept_at(job, plan))
     finally:
         sandbox.cleanup(work)
+    from autograde import written
+
+    long_written = {gid: text for gid, text in plan.written.items() if len(text) > written.MAX_SHOWN}
     return Result(job.student_id, job.assignment, nb_stem, rows, nbformat.writes(graded_nb), time.monotonic() - t0,
-                  job.key(), job.seed, notes)
+                  job.key(), job.seed, notes, long_written=long_written)

@@ -183,10 +183,10 @@ def intake_lines(skipped: list[tuple[str, str]], warnings: list[str]) -> list[st
     lines = []
     if skipped:
         lines.append(f"not graded ({len(skipped)}):")
-        lines += [f"  {printable(what, 80)}: {printable(why, 160)}" for what, why in skipped]
+        lines += [f"  {printable(what, 80)}: {printable(why)}" for what, why in skipped]
     if warnings:
         lines.append(f"warnings ({len(warnings)}):")
-        lines += [f"  {printable(w, 240)}" for w in warnings]
+        lines += [f"  {printable(w)}" for w in warnings]   # whole: a warning may end with the line to add to a config
     return lines
 
 

@@ -11,6 +11,12 @@ overwrite what was printed, or bidirectional overrides that reorder it.
 - :func:`safe_name` — a folder or file name as an id for our records (gradebook, CSV, cache and
   feedback paths): :func:`printable`, valid UTF-8, at most :data:`MAX_NAME_BYTES` bytes, never empty,
   ``.`` or ``..``. An undecodable byte ``0xff`` becomes ``\\xff``.
+- :func:`student_id_problem` — why a folder name cannot be a student id ('' when it can). Ids reach
+  formgrader's pages, some of which put them into HTML unescaped (nbgrader's submission page and its
+  Manage Students pages), so an id may hold only letters, digits, combining marks and ``. _ - @ +``, as
+  nbgrader, JupyterHub and LMS user names do (``jane.doe@uni.edu``, ``anne-marie``, ``josé``);
+- :func:`confusable_ids` — ids that look alike (``alice`` and ``аlice`` with a Cyrillic а, ``Bob`` and
+  ``bob``), for a warning: they read the same in every listing;
 - :func:`spreadsheet_cell` / :func:`from_spreadsheet_cell` — CSV formula injection (OWASP): a cell that
   starts with ``= + - @``, a tab or a carriage return is prefixed with a single quote, which
   spreadsheets show as text; a cell that starts with a quote gets one more, so that reading undoes
@@ -27,7 +33,8 @@ import hashlib
 import os
 import unicodedata
 
-__all__ = ["printable", "safe_name", "spreadsheet_cell", "from_spreadsheet_cell", "MAX_NAME_BYTES"]
+__all__ = ["printable", "safe_name", "student_id_problem", "confusable_ids", "spreadsheet_cell", "from_spreadsheet_cell",
+           "MAX_NAME_BYTES", "MAX_ID_CHARS", "ID_RULE"]
 
 MAX_NAME_BYTES = 200   # a path component is at most 255 bytes; an escaped name can be 4 times its length
 # Unicode categories shown escaped: controls (C0, DEL, C1: ESC, BEL, CR, LF, NEL ...), format characters
@@ -35,6 +42,10 @@ MAX_NAME_BYTES = 200   # a path component is at most 255 bytes; an escaped name 
 # private use, unassigned, and the line and paragraph separators.
 _ESCAPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_ID_CHARS = 64
+ID_PUNCTUATION = "._-@+"
+ID_RULE = (f"a student id may hold only letters, digits and the characters {' '.join(ID_PUNCTUATION)} (at most "
+           f"{MAX_ID_CHARS} characters, not starting with . or -), as nbgrader and JupyterHub user names do")
 
 
 def _escape(ch: str) -> str:
@@ -88,6 +99,55 @@ def safe_name(name) -> str:
         cut = text.encode()[: MAX_NAME_BYTES - 13].decode("utf-8", "ignore")
         text = f"{cut}~{digest}"
     return text
+
+
+def _id_char(ch: str) -> bool:
+    return ch.isalnum() or ch in ID_PUNCTUATION or unicodedata.category(ch).startswith("M")
+
+
+def student_id_problem(name) -> str:
+    """Why the folder name ``name`` (str as decoded from disk, or bytes) cannot be a student id; '' when it can.
+
+    Accepted: letters, digits and combining marks of any script, and ``. _ - @ +`` (:data:`ID_RULE`). So no
+    markup (``< > & " '``), no space, slash or backslash, no control or format character (escape sequences,
+    bidi overrides, zero-width characters) and no undecodable byte can be in an id, wherever it is shown.
+    """
+    if isinstance(name, bytes):
+        name = os.fsdecode(name)
+    name = str(name)
+    if not name:
+        return "it is empty"
+    if len(name) > MAX_ID_CHARS:
+        return f"it is {len(name)} characters long"
+    if len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
+        return f"it is {len(name.encode('utf-8', 'surrogateescape'))} bytes long"
+    if name[0] in ".-":
+        return f"it starts with {name[0]!r}"
+    bad = list(dict.fromkeys(ch for ch in name if not _id_char(ch)))
+    if bad:
+        shown = ", ".join("a space" if ch == " " else f"'{printable(ch)}'" for ch in bad[:6])
+        return f"it holds {shown}{', ...' if len(bad) > 6 else ''}"
+    return ""
+
+
+def _skeleton(name: str) -> str:
+    """One spelling for ids that look alike: case folded, compatibility forms unfolded (NFKC), and every
+    character replaced by the first (ASCII first) of the characters Unicode lists as confusable with it."""
+    from confusable_homoglyphs.confusables import confusables_data
+
+    out = []
+    for ch in unicodedata.normalize("NFKC", name).casefold():
+        look = [ch] + [h["c"].strip("\u200e") for h in confusables_data.get(ch, [])]
+        out.append(min((c for c in look if len(c) == 1), key=lambda c: (not c.isascii(), c), default=ch))
+    return "".join(out)
+
+
+def confusable_ids(ids) -> list[list[str]]:
+    """Groups of two or more ids that look alike (see :func:`_skeleton`), each sorted; for a warning."""
+    groups: dict[str, set[str]] = {}
+    for sid in ids:
+        groups.setdefault(_skeleton(sid), set()).add(sid)
+    return sorted(sorted(g) for g in groups.values() if len(g) > 1)
 
 
 def spreadsheet_cell(value):

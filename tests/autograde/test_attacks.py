@@ -49,6 +49,7 @@ PLAN = {
     "keyring": ("solved", "after:relu", "all"),  # spoils its own relu if any keyring call went through
     "cpu_hog": ("solved", "after:setup", "all"),
     "symlink_results_dir": ("untouched", "after:setup", []),
+    "forge_executed": ("solved", "after:setup", []),
 }
 EXPECTED_STATUS = {  # the status every unearned question of the attacker must show
     "ast_transformer": {"tampered"},
@@ -60,6 +61,7 @@ EXPECTED_STATUS = {  # the status every unearned question of the attacker must s
     "disk_fill": {"error", "crashed"},
     "forge_timeout": {"tampered"},
     "symlink_results_dir": {"tampered"},
+    "forge_executed": {"crashed"},
 }
 # generous: honest notebooks must never hit them on a loaded CI machine. The forged time-out is told from a real one
 # by the whole run being shorter than cell_timeout: beside the CPU hog on a loaded 2-core machine, runs took over 8 s
@@ -246,6 +248,23 @@ def test_status_says_what_happened(hostile_class, source_nb01, attack):
     earned = _earned(PLAN[attack][2], _points(source_nb01))
     spoiled = [r for (s, gid), r in hostile_class["rows"].items() if s == attack and r.status != "manual" and gid not in earned]
     assert spoiled and {r.status for r in spoiled} <= EXPECTED_STATUS[attack], [(r.grade_id, r.status, r.message) for r in spoiled]
+
+
+def test_a_forged_executed_notebook_adds_no_cell_to_formgrader_or_feedback(hostile_class):
+    """Does a student who wrote the executed notebook itself (30,000 extra cells, then killed the client) get an
+    autograded notebook and a feedback page with exactly the cells of its own submission (the honest one's plus its
+    one added cell), none of the forged ones?"""
+    course_dir = hostile_class["course"]
+
+    def cells(student):
+        return nbformat.read(str(course_dir / "autograded" / student / ASSIGNMENT / NOTEBOOK), as_version=4).cells
+
+    forged, honest = cells("forge_executed"), cells("honest")
+    assert len(forged) == len(honest) + 1
+    assert not any("forged output" in json.dumps(c.get("outputs", [])) for c in forged)
+    page = (course_dir / "feedback" / "forge_executed" / ASSIGNMENT / "perceptron.html").read_text()
+    honest_page = (course_dir / "feedback" / "honest" / ASSIGNMENT / "perceptron.html").read_text()
+    assert len(page) < 1.2 * len(honest_page) + 50_000 and "forged output" not in page
 
 
 def test_gradebook_and_csv_are_written_only_by_the_grader(hostile_class):

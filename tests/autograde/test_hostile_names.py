@@ -1,9 +1,12 @@
-"""Hostile names and text, graded in one sandboxed class beside two honest students (issue 11).
+"""Hostile names and text, graded in one sandboxed class beside two honest students (issues 11 and 15).
 
 Names on disk need not be valid UTF-8 or printable, and what a student names or raises reaches the
-gradebook, grades.csv, feedback paths, the cache and the instructor's terminal. Each attacker hands in
-an honest notebook (or one with a hostile exception message) and must get exactly its honest points;
-the class must finish, the honest students be untouched, and a re-run without --force reuse everything.
+gradebook, grades.csv, feedback paths, the cache, formgrader's pages and the instructor's terminal.
+A student folder whose name cannot be a student id (markup, escape sequences, bidi overrides, bytes
+that are not UTF-8, a formula) is skipped with the reason, never graded under another name and never
+recorded. Every other attacker hands in an honest notebook (or one with a hostile exception message or
+file name) and must get exactly its honest points; the class must finish, the honest students be
+untouched, and a re-run without --force reuse everything.
 """
 from __future__ import annotations
 
@@ -31,14 +34,19 @@ CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u206
 
 # student id (as recorded) -> the graded ids whose points it earns honestly ("all", or all but these)
 ATTACKERS = {
-    "mallory\\xff": "all",                       # folder name with the byte 0xff (not UTF-8)
     "eve": "all",                                # its only notebook is named perceptron<0xff>.ipynb
-    "esc\\x1b]0;PWNED\\x07\\x1b[8m": "all",      # folder name with terminal escape sequences
-    "bidi\\u202eSSAP": "all",                    # folder name with a right-to-left override
-    "=1+2": "all",                               # folder names a spreadsheet would run as formulas
-    "@SUM(1,2)": "all",
     "raiser": ["test_relu"],                     # its relu raises an exception whose message is escape sequences
     "linker": None,                              # a hard link to the course's source notebook: refused, no points
+}
+# folder names that cannot be student ids (as shown, escaped, in the list of what was not graded)
+REFUSED = {
+    b"mallory\xff": "mallory\\xff",                                   # the byte 0xff (not UTF-8)
+    b"esc\x1b]0;PWNED\x07\x1b[8m": "esc\\x1b]0;PWNED\\x07\\x1b[8m",      # terminal escape sequences
+    "bidi\u202eSSAP".encode(): "bidi\\u202eSSAP",                     # a right-to-left override
+    b"=1+2": "=1+2",                                                  # names a spreadsheet would run as formulas
+    b"@SUM(1,2)": "@SUM(1,2)",
+    b'<img src=x onerror="document.title+=\' RAN-\'+document.domain">':  # markup for formgrader's pages (issue 15)
+        '<img src=x onerror="document.title+=\' RAN-\'+document.domain">',
 }
 
 
@@ -65,12 +73,10 @@ def named_class(tmp_path_factory, source_nb01, release_nb01):
     solved_bytes = nbformat.writes(solved()).encode()
     samples.write_submission(solved(), subs, "honest", ASSIGNMENT, NOTEBOOK)
     samples.write_submission(samples.with_answers(solved(), samples.BUGGY_01), subs, "honest_buggy", ASSIGNMENT, NOTEBOOK)
-    for folder, name in [(b"mallory\xff", NOTEBOOK.encode()), (b"eve", b"perceptron\xff.ipynb")]:
+    for folder, name in [*((f, NOTEBOOK.encode()) for f in REFUSED), (b"eve", b"perceptron\xff.ipynb")]:
         os.makedirs(_bytes_path(subs, folder, ASSIGNMENT.encode()))
         with open(_bytes_path(subs, folder, ASSIGNMENT.encode(), name), "wb") as fh:
             fh.write(solved_bytes)
-    for name in ["esc\x1b]0;PWNED\x07\x1b[8m", "bidi\u202eSSAP", "=1+2", "@SUM(1,2)"]:
-        samples.write_submission(solved(), subs, name, ASSIGNMENT, NOTEBOOK)
     samples.write_submission(samples.with_answers(solved(), {"relu": f"def relu(z):\n    raise ValueError({ESCAPES!r})\n"}),
                              subs, "raiser", ASSIGNMENT, NOTEBOOK)
     (subs / "linker" / ASSIGNMENT).mkdir(parents=True)
@@ -83,7 +89,7 @@ def named_class(tmp_path_factory, source_nb01, release_nb01):
 def test_the_class_finishes_with_every_student_under_a_printable_id(named_class):
     """Does every student, whatever its folder is named, get rows under a printable UTF-8 id (and no one else)?"""
     ids = {r.student_id for r in named_class["rows"]}
-    assert ids == {"honest", "honest_buggy", *ATTACKERS}
+    assert ids == {"honest", "honest_buggy", *ATTACKERS}  # the refused folders have no rows (they are listed as skipped)
     for sid in ids:
         sid.encode("utf-8")
         assert not CONTROL.search(sid)
@@ -126,16 +132,25 @@ def test_a_non_utf8_notebook_name_is_graded_and_named_printably(named_class):
     assert any(w.startswith(f"eve/{ASSIGNMENT}") and "perceptron\\xff.ipynb" in w for w in named_class["summary"].warnings)
 
 
-def test_records_use_the_printable_ids(named_class):
-    """Do the gradebook, the feedback files and the cache use the printable id ('mallory\\xff')?"""
+def test_a_name_that_cannot_be_an_id_is_listed_as_not_graded_with_the_rule(named_class):
+    """Is every folder whose name cannot be a student id listed as not graded, escaped, with the reason and the rule?"""
+    skipped = dict(named_class["summary"].skipped)
+    for shown in REFUSED.values():
+        why = skipped[shown + "/"]
+        assert "cannot be a student id" in why and "letters, digits" in why and "Rename the folder" in why
+
+
+def test_nothing_is_recorded_under_a_refused_name(named_class):
+    """Does no refused folder reach the gradebook's students, autograded/, feedback/ or the cache (so no formgrader
+    page ever shows its name)?"""
     from nbgrader.api import Gradebook
 
     course_dir = named_class["course"]
     with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}") as gb:
         ids = {s.id for s in gb.students}
-    assert set(ATTACKERS) <= ids
-    assert (course_dir / "feedback" / "mallory\\xff" / ASSIGNMENT / "perceptron.html").is_file()
-    assert (course_dir / ".autograde" / "cache" / "mallory\\xff" / ASSIGNMENT / "perceptron.json").is_file()
+    assert ids == {"honest", "honest_buggy", *ATTACKERS}
+    for folder in ("autograded", "feedback", ".autograde/cache"):
+        assert {p.name for p in (course_dir / folder).iterdir()} == ids, folder
 
 
 def test_grades_csv_is_text_a_spreadsheet_will_not_run(named_class):
@@ -144,17 +159,15 @@ def test_grades_csv_is_text_a_spreadsheet_will_not_run(named_class):
     cells = [c for row in csv.reader(io.StringIO(raw, newline="")) for c in row]
     assert not [c for c in cells if CONTROL.search(c)]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
-    assert "'=1+2" in cells and "'@SUM(1,2)" in cells
     raiser = [r for r in course.read_csv(named_class["summary"].csv_path) if r.student_id == "raiser" and r.grade_id == "test_relu"]
     assert raiser and "\\x1b]0;PWNED\\x07" in raiser[0].message and raiser[0].status == "error"
-    assert {"=1+2", "@SUM(1,2)"} <= {r.student_id for r in course.read_csv(named_class["summary"].csv_path)}
 
 
 def test_the_table_is_printable(named_class):
-    """Does the per-question table show every hostile id escaped, with no control character?"""
+    """Does the per-question table show the hostile exception message escaped, with no control character?"""
     table = course.format_table(named_class["rows"])
     assert not CONTROL.search(table.replace("\n", ""))
-    assert "esc\\x1b]0;PWNED\\x07\\x1b[8m" in table and "bidi\\u202eSSAP" in table
+    assert set(ATTACKERS) <= set(table.split("\n")[0].split())
 
 
 def test_a_rerun_reuses_every_result_and_prints_nothing_raw(named_class):
@@ -168,5 +181,6 @@ def test_a_rerun_reuses_every_result_and_prints_nothing_raw(named_class):
     n = len({(r.student_id, r.notebook) for r in named_class["rows"]})
     assert f"graded 0 notebook(s), {n} unchanged" in proc.stdout
     assert not CONTROL.search(proc.stdout.replace("\n", "")) and not CONTROL.search(proc.stderr.replace("\n", ""))
+    assert "esc\\x1b]0;PWNED\\x07\\x1b[8m/" in proc.stdout and "bidi\\u202eSSAP/" in proc.stdout  # listed, escaped
     after = sorted(tuple(r.as_dict().values()) for r in course.read_csv(named_class["summary"].csv_path))
     assert after == before

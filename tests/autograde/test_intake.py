@@ -14,7 +14,7 @@ import shutil
 import nbformat
 import pytest
 
-from autograde import classroom, course, coursedir, samples
+from autograde import safetext, classroom, course, coursedir, samples
 
 ASSIGNMENT = "01_perceptron"
 NOTEBOOK = "perceptron.ipynb"
@@ -218,26 +218,60 @@ def _write(path, data=b"{}"):
         fh.write(data)
 
 
-def test_a_student_id_is_printable_utf8_and_the_real_path_still_reads(tmp_path, sources, release_nb01):
-    """A folder whose name is not UTF-8 (mallory + byte 0xff): is its id 'mallory\\xff', and its notebook read?"""
-    root = os.fsencode(tmp_path)
-    _write(root + b"/mallory\xff/" + ASSIGNMENT.encode() + b"/" + NOTEBOOK.encode(), release_nb01.read_bytes())
-    [job] = [j for j in classroom.discover(tmp_path, sources, None, {}, False).jobs if j.assignment == ASSIGNMENT]
-    assert job.student_id == "mallory\\xff"
-    job.student_id.encode("utf-8")
-    assert job.submission == release_nb01.read_bytes()
+# folder names that cannot be ids: markup (issue 15's folder-name payload), bytes that are not UTF-8, escape
+# sequences, bidi overrides, formula starts, spaces, quotes
+REFUSED_IDS = [b'<img src=x onerror="document.title+=\' RAN-\'+document.domain">', b"mallory\xff",
+               b"esc\x1b]0;PWNED\x07", "bidi\u202eSSAP".encode(), b"=1+2", b"jane doe", b"o'brien", b"a&b", b"tab\tname"]
 
 
-def test_colliding_ids_are_skipped_not_merged(tmp_path, sources, release_nb01):
-    """A folder literally named 'mallory\\xff' beside one whose name holds the byte 0xff: does the literal one keep the id and the other get skipped with the reason?"""
+@pytest.mark.parametrize("name", REFUSED_IDS, ids=lambda b: repr(b)[:30])
+def test_a_folder_name_that_cannot_be_a_student_id_is_skipped_with_the_rule(tmp_path, sources, release_nb01, name):
+    """Is a folder whose name could carry markup or control characters into formgrader's pages skipped (never graded,
+    never renamed), listed with why and what ids may hold, while a classmate is graded?"""
     root = os.fsencode(tmp_path)
-    _write(root + b"/mallory\xff/" + ASSIGNMENT.encode() + b"/" + NOTEBOOK.encode(), b"not this one")
-    samples.write_submission(samples.untouched(release_nb01), tmp_path, "mallory\\xff", ASSIGNMENT, NOTEBOOK)
+    _write(root + b"/" + name + b"/" + ASSIGNMENT.encode() + b"/" + NOTEBOOK.encode(), release_nb01.read_bytes())
+    samples.write_submission(samples.untouched(release_nb01), tmp_path, "alice", ASSIGNMENT, NOTEBOOK)
     found = classroom.discover(tmp_path, sources, None, {}, False)
-    jobs = [j for j in found.jobs if j.assignment == ASSIGNMENT]
-    assert [j.student_id for j in jobs] == ["mallory\\xff"] and jobs[0].submission == release_nb01.read_bytes()
-    [why] = [why for name, why in found.skipped if name == "mallory\\xff/"]
-    assert "cannot be told apart" in why
+    assert {j.student_id for j in found.jobs} == {"alice"}
+    [(shown, why)] = [(n, w) for n, w in found.skipped if n != "alice/"]
+    assert "cannot be a student id" in why and "letters, digits" in why and "Rename the folder" in why
+    assert shown == safetext.printable(shown) and shown.encode("utf-8")  # shown escaped in the terminal, never raw
+
+
+@pytest.mark.parametrize("name", ["jane.doe@uni.edu", "anne-marie", "josé", "jose\u0301", "user+tag", "s_123", "Ωmega", "李雷"])
+def test_ids_that_people_and_hubs_use_are_accepted(tmp_path, sources, release_nb01, name):
+    """Are ids with letters of any script, digits and . _ - @ + (JupyterHub and LMS user names) graded as they are?"""
+    samples.write_submission(samples.untouched(release_nb01), tmp_path, name, ASSIGNMENT, NOTEBOOK)
+    found = classroom.discover(tmp_path, sources, None, {}, False)
+    assert [j.student_id for j in found.jobs if j.assignment == ASSIGNMENT] == [name] and not found.skipped
+
+
+def test_ids_that_look_alike_are_a_warning(tmp_path, sources, release_nb01):
+    """Are 'alice' and 'аlice' (a Cyrillic а) both graded, with a warning that they read the same in every listing?"""
+    for sid in ("alice", "\u0430lice", "bob"):
+        samples.write_submission(samples.untouched(release_nb01), tmp_path, sid, ASSIGNMENT, NOTEBOOK)
+    found = classroom.discover(tmp_path, sources, None, {}, False)
+    assert {j.student_id for j in found.jobs} == {"alice", "\u0430lice", "bob"}
+    [warning] = [w for w in found.warnings if "look alike" in w]
+    assert "'alice'" in warning and "'\u0430lice'" in warning and "bob" not in warning
+
+
+def test_a_timestamp_zone_that_is_a_path_is_never_looked_up(tmp_path, sources, release_nb01, monkeypatch):
+    """Is a timestamp.txt whose zone is a file path ('/etc/shadow') refused before nbgrader's parse_utc hands it to
+    dateutil's gettz (which opens the path), with a warning, while an IANA zone name still works?"""
+    import dateutil.tz
+
+    asked = []
+    real = dateutil.tz.gettz
+    monkeypatch.setattr(dateutil.tz, "gettz", lambda name=None: asked.append(name) or real(name))
+    for sid, stamp in (("mallory", "2026-01-01 00:00:00 /etc/shadow"), ("ada", "2026-03-01 10:30:00 Europe/Paris")):
+        samples.write_submission(samples.untouched(release_nb01), tmp_path, sid, ASSIGNMENT, NOTEBOOK)
+        (tmp_path / sid / ASSIGNMENT / "timestamp.txt").write_text(stamp)
+    found = classroom.discover(tmp_path, sources, None, {}, False)
+    stamps = {j.student_id: j.timestamp for j in found.jobs}
+    assert stamps == {"mallory": None, "ada": datetime.datetime(2026, 3, 1, 9, 30)}
+    assert "/etc/shadow" not in asked and "Europe/Paris" in asked
+    assert any(w.startswith(f"mallory/{ASSIGNMENT}/timestamp.txt") and "time zone" in w for w in found.warnings)
 
 
 def test_a_non_utf8_notebook_name_is_graded_under_a_printable_name(tmp_path, sources, release_nb01):
