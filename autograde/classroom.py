@@ -100,6 +100,7 @@ class Intake:
     jobs: list[Job]
     skipped: list[tuple[str, str]] = field(default_factory=list)   # (name as shown, why it is not graded)
     warnings: list[str] = field(default_factory=list)              # printable sentences for the instructor
+    refused: list[Path] = field(default_factory=list)   # student folders whose names cannot be ids (see quarantine)
 
 
 def _not_a_submission(p: Path) -> str:
@@ -180,6 +181,7 @@ def discover(submissions: Path, sources: dict[str, Path], students: list[str] | 
         raise FileNotFoundError(f"expected a folder of submissions laid out as SUBMISSIONS/<student>/<assignment>/*.ipynb, got {submissions}")
     skipped: list[tuple[str, str]] = []
     warnings: list[str] = []
+    refused: list[Path] = []
     student_dirs: list[tuple[str, Path]] = []
     for p in sorted(submissions.iterdir(), key=_fs_order):
         why = _not_a_submission(p)
@@ -187,6 +189,7 @@ def discover(submissions: Path, sources: dict[str, Path], students: list[str] | 
             # an id reaches formgrader's pages, some of which put it into HTML unescaped: never pass one on that could
             # carry markup (and never rename a student behind the instructor's back)
             why = f"not graded: its name cannot be a student id ({bad}); {ID_RULE}. Rename the folder to the student's id"
+            refused.append(p)
         if why:
             skipped.append((safe_name(p.name) + ("/" if p.is_dir() else ""), why))
         else:
@@ -293,7 +296,56 @@ def discover(submissions: Path, sources: dict[str, Path], students: list[str] | 
                             use_sandbox=use_sandbox, run_tag=run_tag, timestamp=stamp))
     for (shown, why), sids in elsewhere.items():
         skipped.append((f"{sids[0]}/{shown}", why) if len(sids) == 1 else (f"*/{shown}", f"{why} (in {len(sids)} student folders)"))
-    return Intake(jobs, skipped, warnings)
+    return Intake(jobs, skipped, warnings, refused)
+
+
+QUARANTINE_DIR = ".autograde/quarantine"
+
+
+def quarantine(course_dir: Path, submissions: Path, refused: list[Path]) -> list[str]:
+    """Move the student folders whose names cannot be ids out of the course's own ``submitted/``; returns warnings.
+
+    nbgrader's formgrader lists every folder of the course's submitted directory as a student, whatever the
+    gradebook says, and its Manage Students pages put that name into HTML and a script unescaped (the
+    ``<img onerror>`` folder of issue 15 ran in the instructor's page). So such a folder does not stay where
+    formgrader looks: it is moved (never deleted) to ``.autograde/quarantine/`` in the course, under a neutral
+    name, and the instructor is told where and why. A submissions folder outside the course is not formgrader's
+    to list, and is left as it is.
+    """
+    import hashlib
+
+    from autograde.safetext import safe_name
+
+    if not refused:
+        return []
+    try:
+        from autograde.coursedir import settings
+
+        submitted = settings(course_dir).submitted.resolve()
+    except Exception:  # no readable configuration: nbgrader's default folder
+        submitted = (course_dir / "submitted").resolve()
+    if submissions.resolve() != submitted:
+        return []
+    out = []
+    target_dir = course_dir / QUARANTINE_DIR
+    for path in refused:
+        shown = safe_name(path.name)
+        target = target_dir / f"folder-{hashlib.sha256(os.fsencode(path.name)).hexdigest()[:16]}"
+        try:
+            target_dir.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                target = target.with_name(f"{target.name}-{secrets.token_hex(3)}")
+            os.rename(path, target)
+            (target.parent / f"{target.name}.name.txt").write_text(shown + "\n", encoding="utf-8")
+            out.append(f"the folder '{shown}' was moved out of {submitted.name}/ to {QUARANTINE_DIR}/{target.name} "
+                       f"(its name, escaped, is in {target.name}.name.txt): formgrader lists every folder of "
+                       f"{submitted.name}/ and puts its name into its pages unescaped. Rename it to the student's id "
+                       f"and move it back to grade it.")
+        except OSError as exc:
+            out.append(f"the folder '{shown}' could not be moved out of {submitted.name}/ ({exc.strerror}): formgrader "
+                       f"will list it and put its name into its pages unescaped. Remove or rename it before opening "
+                       f"formgrader.")
+    return out
 
 
 def _cache_path(course_dir: Path, job: Job) -> Path:
@@ -520,6 +572,7 @@ def grade_class(submissions: Path | None, course_dir: Path, opts: Options) -> Su
         if held.waited:  # another run went first: the submissions may have changed meanwhile
             intake = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag)
         notes = ensure_course(course_dir, sorted({j.assignment for j in intake.jobs}))
+        notes += quarantine(course_dir, submissions, intake.refused)
         summary = _grade_jobs(intake.jobs, submissions, course_dir, opts, run_tag, t0)
     summary.skipped, summary.warnings = intake.skipped, notes + intake.warnings
     return summary

@@ -4,7 +4,7 @@
 import json, os, signal
 cell = {"cell_type": "code", "execution_count": 1, "metadata": {"autograde": {"role": "extra", "key": ""}},
         "source": "x = 1  # " + "pad " * 10,
-        "outputs": [{"output_type": "stream", "name": "stdout", "text": "forged output " * 3}]}
+        "outputs": [{"output_type": "stream", "name": "stdout", "text": "forged" + " output" * 3}]}  # (split: my own code is shown)
 nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [cell] * 30_000}
 out = os.path.join(os.environ["AUTOGRADE_HARNESS"], "out", "executed.ipynb")
 with open(out, "w") as fh:
