@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import secrets
 import stat
 import sys
@@ -135,19 +136,43 @@ def _meant(name: str, known: list[str]) -> str | None:
     return keys[close[0]] if close else None
 
 
-def _timestamp(folder: Path, where: str, warnings: list[str]):
-    """The submission time in ``folder/timestamp.txt`` as nbgrader reads it, or None (a warning says why)."""
+def _timestamp(folder: Path, where: str, warnings: list[str]) -> tuple:
+    """The submission time in ``folder/timestamp.txt`` as nbgrader reads it, and the file's text; (None, "") when it is
+    missing or unreadable (a warning says why)."""
     from autograde.coursedir import parse_timestamp
 
     path = folder / TIMESTAMP_FILE
     if not (path.exists() or path.is_symlink()):
-        return None
+        return None, ""
     try:
-        return parse_timestamp(_read_regular(path, 4096).decode("utf-8"))
+        text = _read_regular(path, 4096).decode("utf-8")
+        return parse_timestamp(text), text.strip()
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         warnings.append(f"{where}/{TIMESTAMP_FILE} was not used ({reason}): the submission time is not recorded.")
-        return None
+        return None, ""
+
+
+SECRET_FILE = "submission_secret.txt"   # nbgrader's per-submission secret: feedback is released under its hash
+_SECRET = re.compile(r"[0-9A-Za-z]{1,512}")
+
+
+def _exchange_files(folder: Path, where: str, warnings: list[str], stamp_text: str) -> dict:
+    """The submission's ``timestamp.txt`` and ``submission_secret.txt`` as nbgrader's exchange wrote them (the text of
+    each, for `nbgrader release_feedback`, which reads both beside the feedback), or {} for those not there or unusable."""
+    out = {"timestamp": stamp_text} if stamp_text else {}
+    path = folder / SECRET_FILE
+    if path.exists() or path.is_symlink():
+        try:
+            secret = _read_regular(path, 4096).decode("ascii").strip()
+            if not _SECRET.fullmatch(secret):
+                raise ValueError("it is not the letters and digits nbgrader writes")
+            out["secret"] = secret
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            warnings.append(f"{where}/{SECRET_FILE} was not used ({reason}): `nbgrader release_feedback` cannot release "
+                            f"this submission's feedback.")
+    return out
 
 
 def _fs_order(p: Path) -> bytes:
@@ -255,7 +280,8 @@ def discover(submissions: Path, sources: dict[str, Path], students: list[str] | 
             src = sources[assignment]
             folder = sdir / assignment
             where = f"{sid}/{assignment}"
-            data, name, problem, status, stamp = None, None, "", "missing", None
+            data, name, problem, status, stamp, exchange = None, None, "", "missing", None, {}
+            handed_in = folder.is_dir() or folder.is_symlink()
             if sdir.is_symlink() or folder.is_symlink():
                 problem, status = f"{'the student folder' if sdir.is_symlink() else f'the folder {assignment}/'} is a symbolic link; hand in a real folder", "invalid"
             else:
@@ -290,10 +316,12 @@ def discover(submissions: Path, sources: dict[str, Path], students: list[str] | 
                     problem = f"expected {src.name}; found several other notebooks ({names}) and cannot tell which to grade"
                     warnings.append(f"{where}: not graded: {problem}. Rename the one to grade to {src.name}.")
                 if folder.is_dir():
-                    stamp = _timestamp(folder, where, warnings)
+                    stamp, stamp_text = _timestamp(folder, where, warnings)
+                    exchange = _exchange_files(folder, where, warnings, stamp_text)
             jobs.append(Job(sid, assignment, src.name, src.read_text(), data, submitted_name=name, problem=problem,
                             problem_status=status, limits=limits, seed=secrets.randbelow(2**31),
-                            use_sandbox=use_sandbox, run_tag=run_tag, timestamp=stamp))
+                            use_sandbox=use_sandbox, run_tag=run_tag, timestamp=stamp, exchange=exchange,
+                            submitted=handed_in))
     for (shown, why), sids in elsewhere.items():
         skipped.append((f"{sids[0]}/{shown}", why) if len(sids) == 1 else (f"*/{shown}", f"{why} (in {len(sids)} student folders)"))
     return Intake(jobs, skipped, warnings, refused)
@@ -373,7 +401,8 @@ def _cached(course_dir: Path, job: Job) -> Result | None:
         rows = [GradeRow(**r) for r in data["rows"]]
     except (KeyError, TypeError):  # a record of another version, or damaged: grade again rather than stop the class
         return None
-    return Result(job.student_id, job.assignment, nb, rows, "", 0.0, data["key"], data.get("seed", 0), data.get("notes", ""))
+    return Result(job.student_id, job.assignment, nb, rows, "", 0.0, data["key"], data.get("seed", 0), data.get("notes", ""),
+                  submitted=data.get("submitted", True), exchange=data.get("exchange") or {})
 
 
 def _store(course_dir: Path, job: Job, result: Result) -> None:
@@ -400,7 +429,17 @@ def _store(course_dir: Path, job: Job, result: Result) -> None:
     path.write_text(json.dumps({"key": result.key if result.cacheable else "", "seed": result.seed, "student_id": result.student_id,
                                 "assignment": result.assignment, "notebook": result.notebook, "notebook_file": job.notebook,
                                 "notes": result.notes, "has_autograded": bool(result.autograded),
+                                "submitted": result.submitted, "exchange": job.exchange,
                                 "rows": [asdict(r) for r in result.rows]}))
+
+
+def _store_exchange(course_dir: Path, job: Job) -> None:
+    """A re-submission of the same notebook (`nbgrader collect --update`) has a new secret and time but an unchanged
+    result: record them with it, so that its feedback is released under the new secret."""
+    path = _cache_path(course_dir, job)
+    data = json.loads(path.read_text())
+    data["exchange"] = job.exchange
+    path.write_text(json.dumps(data))
 
 
 def _crash_result(job: Job, exc: BaseException) -> Result:
@@ -573,8 +612,11 @@ def grade_class(submissions: Path | None, course_dir: Path, opts: Options) -> Su
             intake = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag)
         notes = ensure_course(course_dir, sorted({j.assignment for j in intake.jobs}))
         notes += quarantine(course_dir, submissions, intake.refused)
+        partial = coursedir.settings(course_dir).partial_credit
+        for job in intake.jobs:
+            job.partial_credit = partial
         summary = _grade_jobs(intake.jobs, submissions, course_dir, opts, run_tag, t0)
-    summary.skipped, summary.warnings = intake.skipped, notes + intake.warnings
+    summary.skipped, summary.warnings = intake.skipped, notes + intake.warnings + summary.warnings
     return summary
 
 
@@ -588,6 +630,8 @@ def _grade_jobs(jobs: list[Job], submissions: Path, course_dir: Path, opts: Opti
     for job in jobs:
         hit = None if opts.force else _cached(course_dir, job)
         if hit:
+            if hit.exchange != job.exchange:
+                _store_exchange(course_dir, job)
             results.append(hit)
             cached += 1
         else:
@@ -621,4 +665,5 @@ def _grade_jobs(jobs: list[Job], submissions: Path, course_dir: Path, opts: Opti
 
     apply_late_penalties(course_dir, [(r.assignment, r.student_id, r.notebook) for r in results if r.cacheable])
     built = outputs.rebuild(course_dir, workers=opts.workers, write_report=opts.report)
-    return Summary(built.rows, len(todo), cached, time.monotonic() - t0, built.csv_path, built.report_path, late=built.late)
+    return Summary(built.rows, len(todo), cached, time.monotonic() - t0, built.csv_path, built.report_path, late=built.late,
+                   warnings=list(built.notes))

@@ -3,6 +3,7 @@
     autograde grade [SUBMISSIONS] --course-dir DIR [--workers N] [--scheduler ADDRESS|local] [--student ID]
     autograde self NOTEBOOK [--assignment ID] [--unsafe-no-sandbox]
     autograde report --course-dir DIR     (rebuild every output from the gradebook, after manual grading)
+    autograde export --course-dir DIR --format canvas|moodle|wide [--output FILE]   (grades for an LMS)
 """
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ def cmd_grade(args) -> int:
         print(line)
     if args.table:
         print()
-        print(course.format_table(summary.rows))
+        print(course.format_table(summary.rows, summary.late))
     print(f"grades:   {summary.csv_path}\nreport:   {summary.report_path}\nfeedback: {Path(args.course_dir).resolve() / 'feedback'}")
     return 0
 
@@ -141,16 +142,40 @@ def cmd_report(args) -> int:
             # counts now, as it would in `autograde grade`
             apply_late_penalties(course_dir, [(d["assignment"], d["student_id"], d["notebook"])
                                               for d in outputs.stored_results(course_dir)])
-            rows, csv_path, report_path, late = outputs.rebuild(course_dir, workers=args.workers, force_feedback=args.force)
+            rows, csv_path, report_path, late, notes = outputs.rebuild(course_dir, workers=args.workers, force_feedback=args.force)
     except (CourseDirError, OSError, course.CourseError) as exc:  # a busy course (another run holds it): a message
         _error(exc)
         return 2
     for line in report.summary_lines(rows, late):
         print(printable(line))
+    for line in report.intake_lines([], notes):
+        print(line)
     if args.table:
         print()
-        print(course.format_table(rows))
+        print(course.format_table(rows, late))
     print(f"grades:   {csv_path}\ntotals:   {course_dir / 'totals.csv'}\nreport:   {report_path}\nfeedback: {course_dir / 'feedback'}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    """One row per student, a column per assignment, in the layout an LMS imports (autograde.export)."""
+    from autograde import course, export, outputs
+    from autograde.coursedir import CourseDirError, lock
+
+    course_dir = Path(args.course_dir).resolve()
+    if not (course_dir / "gradebook.db").is_file() or not (course_dir / outputs.CACHE_DIR / "cache").is_dir():
+        print(f"autograde: error: {course_dir} is not a course graded by `autograde grade` (expected gradebook.db and "
+              f"{outputs.CACHE_DIR}/cache/ in it); grade it first: autograde grade --course-dir {course_dir}", file=sys.stderr)
+        return 2
+    try:
+        with lock(course_dir, wait=args.wait):
+            path, notes = export.export(course_dir, args.format, Path(args.output).resolve() if args.output else None)
+    except (CourseDirError, OSError, ValueError, course.CourseError) as exc:
+        _error(exc)
+        return 2
+    for note in notes:
+        print(f"note: {printable(note)}")
+    print(f"{args.format}: {path}")
     return 0
 
 
@@ -189,6 +214,13 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--wait", action="store_true", help="wait for a grading run on the same course to finish")
     r.add_argument("--table", action="store_true", help="also print a per-question table")
     r.set_defaults(func=cmd_report)
+    x = sub.add_parser("export", help="grades for an LMS: one row per student, one column per assignment")
+    x.add_argument("--course-dir", required=True, help="a course directory graded by `autograde grade`")
+    x.add_argument("--format", required=True, choices=["canvas", "moodle", "wide"],
+                   help="canvas: Canvas's gradebook import; moodle: Moodle's CSV grade import; wide: a spreadsheet")
+    x.add_argument("--output", help="the CSV file to write (default: COURSE/grades-FORMAT.csv)")
+    x.add_argument("--wait", action="store_true", help="wait for a grading run on the same course to finish")
+    x.set_defaults(func=cmd_export)
     args = parser.parse_args(argv)
     return args.func(args)
 

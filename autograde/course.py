@@ -166,8 +166,9 @@ def read_csv(path: Path) -> list[GradeRow]:
                 for r in csv.DictReader(fh)]
 
 
-def format_table(rows: list[GradeRow]) -> str:
-    """One line per graded item, one column per student; totals at the bottom.
+def format_table(rows: list[GradeRow], late: dict[tuple[str, str], float] | None = None) -> str:
+    """One line per graded item, one column per student; totals at the bottom, late penalties (nbgrader's, by
+    (student, assignment)) taken off the total as totals.csv does (per assignment, never below 0).
 
     Student ids (and every other name) are shown printable (:func:`autograde.safetext.printable`): a folder
     name holding escape sequences cannot act on the instructor's terminal.
@@ -182,7 +183,10 @@ def format_table(rows: list[GradeRow]) -> str:
     items = list(dict.fromkeys((r.notebook, r.grade_id) for r in rows))
     by = {(r.student_id, r.notebook, r.grade_id): r for r in rows}
     width = max([len(s) for s in students] + [9])
-    name_w = max(len(f"{nb}/{g}") for nb, g in items) if items else 10
+    written = {(r.notebook, r.grade_id) for r in rows if r.status in ("manual", "graded")}  # graded by hand: not in the autograded total
+    late = {(printable(st), a): p for (st, a), p in (late or {}).items() if p}
+    total_label = ("total (with written)" if written else "total") + (", after late penalties" if late else "")
+    name_w = max([len(f"{nb}/{g}") for nb, g in items] + [len("autograded total"), len(total_label)])
     lines = [f"{'item':<{name_w}}  " + "  ".join(f"{s:>{width}}" for s in students)]
     for nb, g in items:
         cells = []
@@ -198,16 +202,27 @@ def format_table(rows: list[GradeRow]) -> str:
                 mark = "" if r.status == "ok" else ("" if r.status == "failed" else f" {r.status}")
                 cells.append(f"{f'{r.score:g}/{r.max_score:g}{mark}':>{width}}")
         lines.append(f"{f'{nb}/{g}':<{name_w}}  " + "  ".join(cells))
-    written = {(r.notebook, r.grade_id) for r in rows if r.status in ("manual", "graded")}  # graded by hand: not in the autograded total
-    totals = []
-    for s in students:
-        auto = [r for r in rows if r.student_id == s and (r.notebook, r.grade_id) not in written]
-        totals.append(f"{f'{sum(r.score for r in auto):g}/{sum(r.max_score for r in auto):g}':>{width}}")
-    lines.append(f"{'autograded total':<{name_w}}  " + "  ".join(totals))
-    if written:
+    mine: dict[str, list[GradeRow]] = {}
+    for r in rows:
+        mine.setdefault(r.student_id, []).append(r)
+    auto = [[r for r in mine[s] if (r.notebook, r.grade_id) not in written] for s in students]
+    lines.append(f"{'autograded total':<{name_w}}  " + "  ".join(
+        f"{f'{sum(r.score for r in a):g}/{sum(r.max_score for r in a):g}':>{width}}" for a in auto))
+    if late:
+        owed: dict[str, float] = {}
+        for (st, _), p in late.items():
+            owed[st] = owed.get(st, 0.0) + p
+        lines.append(f"{'late penalties':<{name_w}}  " + "  ".join(
+            f"{('-' + format(owed[s], 'g')) if s in owed else '':>{width}}" for s in students))
+    if written or late:
         totals = []
         for s in students:
-            mine = [r for r in rows if r.student_id == s]
-            totals.append(f"{f'{sum(r.score or 0.0 for r in mine):g}/{sum(r.max_score for r in mine):g}':>{width}}")
-        lines.append(f"{'total (with written)':<{name_w}}  " + "  ".join(totals))
+            per_assignment: dict[str, list[float]] = {}
+            for r in mine[s]:
+                acc = per_assignment.setdefault(r.assignment, [0.0, 0.0])
+                acc[0] += r.score or 0.0
+                acc[1] += r.max_score
+            got = sum(max(0.0, raw - late.get((s, a), 0.0)) for a, (raw, _) in per_assignment.items())
+            totals.append(f"{f'{got:g}/{sum(m for _, m in per_assignment.values()):g}':>{width}}")
+        lines.append(f"{total_label:<{name_w}}  " + "  ".join(totals))
     return "\n".join(lines)

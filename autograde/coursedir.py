@@ -48,6 +48,9 @@ COURSE_MARKERS = ("nbgrader_config.py", "nbgrader_config.json", "gradebook.db", 
 CONFIG = """\
 c = get_config()  # noqa: F821  (written by autograde; edit it as any nbgrader_config.py, autograde never rewrites it)
 c.CourseDirectory.course_id = 'nncourse'
+# a test cell that checks several functions: each passing one earns its share of the points (False: all or nothing,
+# nbgrader's own rule)
+c.NNCourse.partial_credit = True
 # nbgrader's own generate_feedback shows hidden tests unless ClearHiddenTests is in this list
 c.GenerateFeedback.preprocessors = ['nbgrader.preprocessors.GetGrades', 'nbgrader.preprocessors.ClearHiddenTests',
                                     'nbconvert.preprocessors.CSSHTMLHeaderPreprocessor']
@@ -283,6 +286,9 @@ class CourseSettings:
     submitted: Path
     feedback_preprocessors: list[str] = field(default_factory=list)   # class names, as generate_feedback will run them
     config: object = None          # the merged traitlets Config
+    # c.NNCourse.partial_credit in the course's nbgrader_config.py: True (default): a test cell that checks several
+    # functions gives each passing one its share of the cell's points; False: nbgrader's rule, all or nothing
+    partial_credit: bool = True
 
 
 def _load_config(course_dir: Path):
@@ -321,8 +327,12 @@ def settings(course_dir: Path) -> CourseSettings:
     else:
         pps = list(GenerateFeedback.class_traits()["preprocessors"].default())  # nbgrader's own: no ClearHiddenTests
     names = [p.__name__ if isinstance(p, type) else str(p).rsplit(".", 1)[-1] for p in pps]
+    partial = cfg.NNCourse.partial_credit if "partial_credit" in cfg.NNCourse else True
+    if not isinstance(partial, bool):
+        raise CourseDirError(f"c.NNCourse.partial_credit in {course_dir}'s nbgrader configuration is {partial!r}; expected "
+                             f"True (each function a test cell checks earns its share) or False (all or nothing, as nbgrader)")
     return CourseSettings(course_dir, db_url, cd.course_id, course_dir / cd.source_directory,
-                          course_dir / cd.release_directory, course_dir / cd.submitted_directory, names, cfg)
+                          course_dir / cd.release_directory, course_dir / cd.submitted_directory, names, cfg, partial)
 
 
 def _graded_cells(nb_path: Path) -> dict[str, float]:

@@ -91,7 +91,12 @@ def result_html(row) -> str:
     return "".join(parts)
 
 
-def header_html(student_id: str, assignment: str, notebook: str, rows, notes: str = "", late_penalty: float = 0.0) -> str:
+RULES = {True: "A test cell that checks several functions gives each right one its share of the cell's points (partial credit).",
+         False: "A test cell that checks several functions gives its points only when every one of them is right (all or nothing)."}
+
+
+def header_html(student_id: str, assignment: str, notebook: str, rows, notes: str = "", late_penalty: float = 0.0,
+                partial_credit: bool = True) -> str:
     from autograde.report import is_written, status_word
 
     hand = [r for r in rows if is_written(r)]
@@ -105,6 +110,7 @@ def header_html(student_id: str, assignment: str, notebook: str, rows, notes: st
              + (f"; written answers {sum(r.score or 0.0 for r in hand):g} / {sum(r.max_score for r in hand):g}" if hand else "")
              + (f"; late penalty −{late_penalty:g}: handed in after the due date" if late_penalty else "")
              + ")" + (f". <b>{len(waiting)} written answer(s) awaiting manual grading.</b>" if waiting else "") + "</p>"]
+    parts.append(f"<p><small>Scoring: {_e(RULES[bool(partial_credit)])}</small></p>")
     if notes:
         parts.append(f"<p>Note: {_e(' '.join(notes.split()))}</p>")
     parts.append("<table><tr><th>question</th><th>score</th><th>status</th></tr>" + "".join(
@@ -121,13 +127,14 @@ def _to_html(cells) -> str:
 
 
 def render(student_id: str, assignment: str, notebook: str, graded_nb, rows, notes: str = "", answer_comments: dict | None = None,
-           late_penalty: float = 0.0) -> str:
+           late_penalty: float = 0.0, partial_credit: bool = True) -> str:
     """Feedback for one notebook. ``graded_nb`` is its autograded notebook (None when nothing could run:
     a missing or invalid submission); ``answer_comments`` maps an answer cell's grade id to the
-    instructor's comment on it (formgrader); ``late_penalty`` is nbgrader's late-submission penalty, taken off the score."""
+    instructor's comment on it (formgrader); ``late_penalty`` is nbgrader's late-submission penalty, taken off the score;
+    ``partial_credit`` is the course's scoring rule for a cell that checks several functions, stated in the header."""
     by_id = {r.grade_id: r for r in rows}
     answer_comments = answer_comments or {}
-    cells = [_html_cell(header_html(student_id, assignment, notebook, rows, notes, late_penalty))]
+    cells = [_html_cell(header_html(student_id, assignment, notebook, rows, notes, late_penalty, partial_credit))]
     if graded_nb is None:
         cells.append(_html_cell("".join(result_html(r) for r in rows)))
         return _to_html(cells)

@@ -74,6 +74,8 @@ def record(course_dir: Path, results, fresh: set | None = None, timestamps: dict
             if not getattr(res, "cacheable", True):
                 continue  # a host-side failure is not the student's result: the gradebook keeps what it had
             gb.update_or_create_student(res.student_id)
+            if not getattr(res, "submitted", True):
+                continue  # a non-submission stays one, as in nbgrader: formgrader says "not submitted", no feedback
             stamp = timestamps.get((res.student_id, res.assignment))
             try:
                 sub = gb.find_submission(res.assignment, res.student_id)
@@ -147,5 +149,6 @@ def assignments(course_dir: Path) -> tuple[dict[str, dict], list[dict]]:
         return {}, []
     with open_gradebook(course_dir) as gb:
         asg = {a.name: {"duedate": a.duedate, "max_score": float(a.max_score)} for a in gb.assignments}
-        students = [{"student_id": s.id, "last_name": s.last_name, "first_name": s.first_name, "email": s.email} for s in gb.students]
+        students = [{"student_id": s.id, "last_name": s.last_name, "first_name": s.first_name, "email": s.email,
+                     "lms_user_id": s.lms_user_id} for s in gb.students]
     return asg, students

@@ -78,12 +78,18 @@ class Job:
     # when it was handed in (nbgrader's timestamp.txt), a naive UTC datetime as nbgrader stores it; None: not known.
     # Not part of key(): the time changes no verdict; the gradebook records it and applies the late policy.
     timestamp: datetime.datetime | None = None
+    # nbgrader's exchange files of the submission folder, as handed in (``timestamp.txt``, ``submission_secret.txt``):
+    # `nbgrader release_feedback` reads both beside the feedback. Not part of key() either.
+    exchange: dict = field(default_factory=dict)
+    submitted: bool = True           # False: no folder for this assignment at all (a non-submission, as in nbgrader)
+    partial_credit: bool = True      # the course's rule for a test cell that checks several functions (see score_cell)
 
     def key(self) -> str:
         """Content hash: re-grading is skipped when none of this changed."""
         h = hashlib.sha256()
         for part in (GRADER_VERSION, verdict_digest(self.assignment), self.source_text, repr(sorted(self.limits.items())),
-                     self.problem, self.submitted_name or "", str(self.use_sandbox)):
+                     self.problem, self.submitted_name or "", str(self.use_sandbox), str(self.submitted),
+                     str(self.partial_credit)):
             h.update(part.encode() + b"\0")
         h.update(self.submission or b"<none>")
         return h.hexdigest()
@@ -106,6 +112,8 @@ class Result:
     # the whole text of each written answer too long for a page (grade id -> text), kept in the course
     # directory at :func:`written_path` by the one process that records results
     long_written: dict[str, str] = field(default_factory=dict)
+    submitted: bool = True       # False: nothing was handed in (no gradebook submission, no autograded notebook, no feedback)
+    exchange: dict = field(default_factory=dict)   # the job's exchange files, as recorded with this result
 
 
 class InvalidSubmission(ValueError):
@@ -408,6 +416,24 @@ def _kept_at(job: "Job", plan: assemble.Plan) -> dict[str, str]:
             for gid, text in plan.written.items() if len(text) > written.MAX_SHOWN}
 
 
+def score_cell(points: float, passed: list[bool], partial_credit: bool = True) -> tuple[float, str]:
+    """A test cell's score from its graded functions' verdicts, and a note on the rule when it decided the score.
+
+    With partial credit (the kit's default), each passing function earns its share of the cell's points: 2 of 3 right
+    give 2/3 of them. Without it (a course's ``c.NNCourse.partial_credit = False``), nbgrader's own rule: all the
+    points when every function passes, else none.
+    """
+    if not passed:
+        return 0.0, ""
+    k, n = sum(passed), len(passed)
+    if k == n:
+        return float(points), ""
+    if partial_credit:
+        return round(points * k / n, 6), (f"partial credit: {k} of the {n} functions this cell checks are right, {k}/{n} of "
+                                          f"its points" if k else "")
+    return 0.0, f"all or nothing (this course's rule): {k} of the {n} functions this cell checks are right" if k else ""
+
+
 def _unrun(source, rows) -> str:
     """The autograded notebook of a submission that could not run (missing, invalid): the source's cells, no
     answers, and the reason as each test's verdict, so formgrader still lists and opens it (a missing file
@@ -433,6 +459,9 @@ def grade_notebook(job: Job) -> Result:
     nb_stem = Path(job.notebook).stem
     if job.submission is None:
         rows = _rows_for_all(job, graded, job.problem_status, job.problem or f"no {job.notebook} was submitted")
+        if not job.submitted:  # a non-submission stays one: no autograded notebook, hence no formgrader page or feedback
+            return Result(job.student_id, job.assignment, nb_stem, rows, "", time.monotonic() - t0, job.key(), job.seed,
+                          job.problem, submitted=False)
         return Result(job.student_id, job.assignment, nb_stem, rows, _unrun(source, rows), time.monotonic() - t0, job.key(), job.seed, job.problem)
     try:
         submission = read_submission(job.submission)
@@ -481,10 +510,9 @@ def grade_notebook(job: Job) -> Result:
                                         plan.defined_in.get(n))
             _blame_earlier(cell.names, by_name, plan)
             verdicts = [by_name[n] for n in cell.names]
-            passed = sum(1 for v in verdicts if v.status == "ok")
-            score = round(cell.points * passed / len(verdicts), 6) if verdicts else 0.0
+            score, rule = score_cell(cell.points, [v.status == "ok" for v in verdicts], job.partial_credit)
             status = min((v.status for v in verdicts), key=STATUS_ORDER.index) if verdicts else "error"
-            message = " | ".join(v.message for v in verdicts if v.status != "ok")
+            message = " | ".join(filter(None, [rule] + [v.message for v in verdicts if v.status != "ok"]))
             if notes and status != "ok":
                 message = f"{message} (note: {notes})"
             diagnosis = ";".join(v.diagnosis for v in verdicts if v.diagnosis)

@@ -31,7 +31,9 @@ from autograde.course import GradeRow
 
 CACHE_DIR = ".autograde"
 TOTALS_FIELDS = ("assignment", "duedate", "timestamp", "student_id", "last_name", "first_name", "email",
-                 "raw_score", "late_submission_penalty", "score", "max_score", "awaiting_manual_grading")
+                 "raw_score", "late_submission_penalty", "score", "max_score", "awaiting_manual_grading", "status")
+# totals.csv's status: a 0 of a student who handed nothing in is not a 0 earned
+NOT_SUBMITTED, AWAITING, GRADED = "not submitted", "awaiting manual grading", "graded"
 
 
 def feedback_path(course_dir: Path, student: str, assignment: str, notebook: str) -> Path:
@@ -81,7 +83,8 @@ def merge(rows: list[GradeRow], marks: dict) -> list[GradeRow]:
 
 def totals(rows: list[GradeRow], subs: dict, known: tuple[dict, list] = ({}, [])) -> list[dict]:
     """One row per student and assignment, as ``nbgrader export`` computes it (score = raw - late penalty, at
-    least 0). Like the export, a student with no submission of an assignment in the gradebook gets a row of 0."""
+    least 0). Like the export, a student with no submission of an assignment in the gradebook gets a row of 0, and
+    its ``status`` says "not submitted" (else "awaiting manual grading" or "graded")."""
     assignments, students = known
     by: dict[tuple, list[GradeRow]] = {}
     for r in rows:
@@ -100,7 +103,9 @@ def totals(rows: list[GradeRow], subs: dict, known: tuple[dict, list] = ({}, [])
                     "timestamp": info.get("timestamp") or "", "student_id": student, "last_name": info.get("last_name") or "",
                     "first_name": info.get("first_name") or "", "email": info.get("email") or "", "raw_score": raw,
                     "late_submission_penalty": penalty, "score": max(0.0, raw - penalty), "max_score": max_score,
-                    "awaiting_manual_grading": sum(1 for r in rs if r.score is None)})
+                    "awaiting_manual_grading": sum(1 for r in rs if r.score is None),
+                    "status": (NOT_SUBMITTED if (student, assignment) not in subs
+                               else AWAITING if any(r.score is None for r in rs) else GRADED)})
     return out
 
 
@@ -124,11 +129,11 @@ def _render(task: dict) -> str:
     nb = nbformat.reads(task["autograded"], as_version=4) if task["autograded"] else None
     rows = [GradeRow(**r) for r in task["rows"]]
     return feedback.render(task["student_id"], task["assignment"], task["notebook_file"], nb, rows, task["notes"],
-                           task["answer_comments"], task.get("late_penalty", 0.0))
+                           task["answer_comments"], task.get("late_penalty", 0.0), task.get("partial_credit", True))
 
 
 def _feedback_tasks(course_dir: Path, stored: list[dict], rows_by_nb: dict, marks: dict, force: bool,
-                    late: dict[tuple[str, str], float]) -> list[dict]:
+                    late: dict[tuple[str, str], float], partial_credit: bool = True) -> list[dict]:
     keys_path = course_dir / CACHE_DIR / "feedback-keys.json"
     try:
         old_keys = json.loads(keys_path.read_text())
@@ -136,6 +141,8 @@ def _feedback_tasks(course_dir: Path, stored: list[dict], rows_by_nb: dict, mark
         old_keys = {}
     tasks = []
     for data in stored:
+        if not data.get("submitted", True):
+            continue  # nothing was handed in: no feedback (nbgrader's release_feedback has nothing to release either)
         sid, asg, nb = data["student_id"], data["assignment"], data["notebook"]
         rows = rows_by_nb.get((sid, asg, nb), [])
         ag_path = autograded_path(course_dir, sid, asg, nb)
@@ -143,7 +150,7 @@ def _feedback_tasks(course_dir: Path, stored: list[dict], rows_by_nb: dict, mark
         comments = {k[3]: m.comment for k, m in marks.items() if k[:3] == (sid, asg, nb) and m.comment}
         task = {"student_id": sid, "assignment": asg, "notebook": nb, "notebook_file": data.get("notebook_file", nb + ".ipynb"),
                 "autograded": autograded, "rows": [asdict(r) for r in rows], "notes": data.get("notes", ""),
-                "answer_comments": comments, "late_penalty": late.get((sid, asg), 0.0)}
+                "answer_comments": comments, "late_penalty": late.get((sid, asg), 0.0), "partial_credit": partial_credit}
         digest = hashlib.sha256(json.dumps(task, sort_keys=True).encode()).hexdigest()
         task["digest"] = digest
         out_path = feedback_path(course_dir, sid, asg, nb)
@@ -152,11 +159,52 @@ def _feedback_tasks(course_dir: Path, stored: list[dict], rows_by_nb: dict, mark
     return tasks
 
 
+def write_exchange_files(course_dir: Path, stored: list[dict]) -> list[str]:
+    """Beside each student's feedback, the submission's ``timestamp.txt`` and ``submission_secret.txt``, as nbgrader's
+    own ``generate_feedback`` leaves them: ``nbgrader release_feedback`` reads both and releases the feedback under a
+    hash of the secret, which ``nbgrader fetch_feedback`` finds on the student's side. Written from the graded
+    submission's record, so a re-submission (``nbgrader collect --update``, then ``autograde grade``) is released under
+    its own secret.
+
+    A submission that did not come through the exchange (copied by hand: no secret) gets a secret of its own, so that
+    ``release_feedback`` still releases the rest of the class (it stops at the first folder without one); no student
+    holds that secret, so the instructor is told to hand those pages over another way. Returns that note."""
+    import datetime
+    import secrets
+
+    from autograde.classroom import SECRET_FILE, TIMESTAMP_FILE
+
+    by_hand = []
+    for data in stored:
+        if not data.get("submitted", True):
+            continue
+        folder = feedback_path(course_dir, data["student_id"], data["assignment"], data["notebook"]).parent
+        if not folder.is_dir():
+            continue
+        exchange = data.get("exchange") or {}
+        stamp, secret = folder / TIMESTAMP_FILE, folder / SECRET_FILE
+        if "secret" not in exchange:
+            by_hand.append(f"{data['student_id']}/{data['assignment']}")
+        wanted = {stamp: exchange.get("timestamp") or (stamp.read_text() if stamp.is_file() else
+                                                        datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")),
+                  secret: exchange.get("secret") or (secret.read_text() if secret.is_file() else secrets.token_hex(64))}
+        for path, text in wanted.items():
+            if not path.is_file() or path.read_text() != text:
+                path.write_text(text)
+    if not by_hand:
+        return []
+    return [f"{len(by_hand)} submission(s) did not come through nbgrader's exchange (no submission_secret.txt), so "
+            f"`nbgrader release_feedback` releases their feedback under a secret no student holds: send "
+            f"feedback/<student>/<assignment>/*.html to them another way ({', '.join(by_hand[:5])}"
+            f"{', ...' if len(by_hand) > 5 else ''})."]
+
+
 class Rebuilt(NamedTuple):
     rows: list[GradeRow]
     csv_path: Path
     report_path: Path
     late: dict[tuple[str, str], float]  # (student, assignment): the late penalty nbgrader's policy recorded
+    notes: list[str] = []               # for the instructor (feedback the exchange cannot deliver)
 
 
 def late_penalties(subs: dict[tuple, dict]) -> dict[tuple[str, str], float]:
@@ -179,7 +227,10 @@ def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False, wr
     late = late_penalties(subs)
     write_totals(totals(rows, subs, gradebook.assignments(course_dir)), course_dir / "totals.csv")
 
-    tasks = _feedback_tasks(course_dir, stored, rows_by_nb, marks, force_feedback, late)
+    from autograde.coursedir import settings
+
+    partial = settings(course_dir).partial_credit   # the course's scoring rule, stated in every feedback page
+    tasks = _feedback_tasks(course_dir, stored, rows_by_nb, marks, force_feedback, late, partial)
     if len(tasks) > 4 and workers > 1:
         import multiprocessing
 
@@ -201,7 +252,8 @@ def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False, wr
         keys[str(out_path)] = task["digest"]
     keys_path.parent.mkdir(parents=True, exist_ok=True)
     keys_path.write_text(json.dumps(keys))
+    notes = write_exchange_files(course_dir, stored)
     report_path = course_dir / "report.html"
     if write_report:
         report.write(rows, report_path, late)
-    return Rebuilt(rows, csv_path, report_path, late)
+    return Rebuilt(rows, csv_path, report_path, late, notes)

@@ -145,17 +145,22 @@ def summary_lines(rows: list[GradeRow], late: dict[tuple[str, str], float] | Non
             acc[0] += r.score or 0.0
         acc[1] += r.score or 0.0
         item_max[(r.assignment, r.notebook, r.grade_id)] = (r.max_score, hand)
+    late = late or {}
     lines = ["statuses: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))]
     for key, students in sorted(per_nb.items()):
         auto_max = sum(m for (a, nb, _), (m, hand) in item_max.items() if (a, nb) == key and not hand)
         all_max = sum(m for (a, nb, _), (m, hand) in item_max.items() if (a, nb) == key)
         autos = [v[0] for v in students.values()]
-        alls = [v[1] for v in students.values()]
+        # the total a student gets: written answers in, nbgrader's late penalty out (as totals.csv, never below 0)
+        alls = [max(0.0, v[1] - late.get((sid, key[0]), 0.0)) for sid, v in students.items()]
+        penalised = any((sid, key[0]) in late for sid in students)
         line = f"{key[0]}/{key[1]}: {len(autos)} students, mean {sum(autos) / len(autos):.2f} / {auto_max:g} autograded"
-        if all_max > auto_max:
-            line += f", {sum(alls) / len(alls):.2f} / {all_max:g} with written answers"
+        if all_max > auto_max or penalised:
+            line += (f", {sum(alls) / len(alls):.2f} / {all_max:g} "
+                     + ("with written answers" if all_max > auto_max else "in all")
+                     + (", late penalties taken off" if penalised else ""))
         lines.append(line)
-    if late:  # nbgrader's late-submission policy (the gradebook): the means above are before it
+    if late:  # nbgrader's late-submission policy (the gradebook); the autograded means above are before it
         shown = sorted(late.items())
         lines.append(f"late penalties ({len(shown)}, nbgrader's policy; taken off in totals.csv, feedback and report): "
                      + ", ".join(f"{printable(s, 40)}/{printable(a, 40)} −{p:g}" for (s, a), p in shown[:12])

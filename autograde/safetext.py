@@ -44,8 +44,10 @@ _ESCAPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ID_CHARS = 64
 ID_PUNCTUATION = "._-@+"
+ID_START_REFUSED = ".-+@"   # a hidden folder, an option, and what a spreadsheet runs as a formula
 ID_RULE = (f"a student id may hold only letters, digits and the characters {' '.join(ID_PUNCTUATION)} (at most "
-           f"{MAX_ID_CHARS} characters, not starting with . or -), as nbgrader and JupyterHub user names do")
+           f"{MAX_ID_CHARS} characters, not starting with {' '.join(ID_START_REFUSED)}), as nbgrader and JupyterHub user "
+           f"names do")
 
 
 def _escape(ch: str) -> str:
@@ -121,7 +123,7 @@ def student_id_problem(name) -> str:
         return f"it is {len(name)} characters long"
     if len(name.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES:
         return f"it is {len(name.encode('utf-8', 'surrogateescape'))} bytes long"
-    if name[0] in ".-":
+    if name[0] in ID_START_REFUSED:
         return f"it starts with {name[0]!r}"
     bad = list(dict.fromkeys(ch for ch in name if not _id_char(ch)))
     if bad:
