@@ -22,15 +22,9 @@ import pytest
 
 from autograde import classroom, course, demo
 
+from formgrader_api import BIN, api, formgrader_server  # tests/autograde/formgrader_api.py
+
 pytestmark = pytest.mark.slow
-BIN = Path(sys.executable).parent
-TOKEN = "nncourse-formgrader"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -46,36 +40,11 @@ def graded(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(graded, tmp_path_factory):
     """jupyter lab (with nbgrader's server extensions) rooted at the graded course."""
-    port = _free_port()
-    home = tmp_path_factory.mktemp("fghome")
-    log = home / "server.log"
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-           "JUPYTER_CONFIG_DIR": str(home / "cfg"), "JUPYTER_RUNTIME_DIR": str(home / "rt"), "IPYTHONDIR": str(home / "ipy")}
-    proc = subprocess.Popen([str(BIN / "jupyter"), "lab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-                             f"--IdentityProvider.token={TOKEN}", "--allow-root", f"--ServerApp.root_dir={graded}"],
-                            cwd=graded, stdout=open(log, "w"), stderr=subprocess.STDOUT, env=env)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token={TOKEN}", timeout=5)
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail(f"jupyter lab did not start:\n{log.read_text()[-3000:]}")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
+    with formgrader_server(graded, tmp_path_factory.mktemp("fghome")) as base:
+        yield base
 
 
-def _call(base: str, path: str, method: str = "GET", body: dict | None = None):
-    req = urllib.request.Request(f"{base}{path}", method=method, headers={"Authorization": f"token {TOKEN}"},
-                                 data=json.dumps(body).encode() if body is not None else None)
-    with urllib.request.urlopen(req, timeout=60) as r:
-        raw = r.read()
-        return r.status, (json.loads(raw) if raw[:1] in (b"[", b"{") else raw.decode())
+_call = api
 
 
 def _rows(path: Path) -> dict:
