@@ -5,7 +5,10 @@
 Makes N submissions of every notebook that exists (solved, buggy and naive-sigmoid variants in turn),
 grades them with plain nbgrader (autograde, then generate_feedback) and with `autograde grade`
 (sandboxed, parallel, feedback included), each as the command a user runs, and prints seconds,
-seconds per notebook and the ratios. Both graders must agree on every student's total.
+seconds per notebook and the ratios. Both graders must agree on every student's total, under the same rule:
+the autograde course is set to nbgrader's all-or-nothing rule for a test cell that checks several functions
+(``c.NNCourse.partial_credit = False``; the kit's default gives each right function its share), and one
+notebook-01 variant gets one of its three gate weights wrong, where the two rules differ.
 """
 from __future__ import annotations
 
@@ -26,6 +29,9 @@ sys.path.insert(0, str(REPO))
 from autograde import course, samples  # noqa: E402
 
 NAIVE = {"sigmoid": "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"}
+# one of the three weights of test_gates wrong: 2/3 of its points with partial credit, none under nbgrader's rule
+WRONG_OR = {"gates": "AND_WEIGHTS = (np.array([1.0, 1.0]), -1.5)\nOR_WEIGHTS = (np.array([1.0, 1.0]), -1.5)\n"
+                     "NOT_WEIGHTS = (np.array([-1.0]), 0.5)\n"}
 
 
 def make_class(course_dir: Path, n: int) -> int:
@@ -36,10 +42,12 @@ def make_class(course_dir: Path, n: int) -> int:
         source_nb = next((course_dir / "source" / assignment).glob("*.ipynb"))
         for i in range(n):
             nb = samples.solved(release_nb, source_nb)
-            if assignment == "01_perceptron" and i % 3 == 1:
+            if assignment == "01_perceptron" and i % 4 == 1:
                 nb = samples.with_answers(nb, samples.BUGGY_01)
-            elif assignment == "01_perceptron" and i % 3 == 2:
+            elif assignment == "01_perceptron" and i % 4 == 2:
                 nb = samples.with_answers(nb, NAIVE)
+            elif assignment == "01_perceptron" and i % 4 == 3:
+                nb = samples.with_answers(nb, WRONG_OR)
             samples.write_submission(nb, course_dir / "submitted", f"student{i:03d}", assignment, release_nb.name)
             count += 1
     return count
@@ -86,6 +94,8 @@ def main() -> int:
         nb_dir, ag_dir = Path(tmp) / "nbgrader-course", Path(tmp) / "autograde-course"
         n = make_class(nb_dir, args.submissions)
         shutil.copytree(nb_dir, ag_dir)
+        with open(ag_dir / "nbgrader_config.py", "a") as fh:   # the same rule as nbgrader's, so that totals compare
+            fh.write("\nc.NNCourse.partial_credit = False\n")
         print(f"{n} submitted notebooks ({args.submissions} per notebook), {os.cpu_count()} cores, workers={args.workers}")
         assignments = course.assignments(nb_dir, "source")
         t_nb = sum(timed([sys.executable, "-m", "nbgrader", "autograde", a, "--force"], nb_dir, env) for a in assignments)
