@@ -95,7 +95,7 @@ formgrader: $(STAMP)
 	cd "$(COURSE)" && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" "$(CURDIR)/$(VENV)/bin/jupyter" lab \
 	  --ServerApp.root_dir="$(abspath $(COURSE))" --CourseDirectory.root="$(abspath $(COURSE))" $(ALLOW_ROOT) $(LAB_ARGS)
 
-## make bench: autograde vs plain nbgrader on 40 submissions (figures for README)
+## make bench: autograde vs plain nbgrader on 40 submissions (figures for docs/benchmarks.md)
 bench: $(STAMP) $(SANDBOX_STAMP)
 	$(PY) benchmarks/grading.py --submissions 40
 

@@ -13,7 +13,7 @@ job folder (``/job/in`` read-only, ``/job/out`` writable) and size-limited tmpfs
 ``/dev/shm``. Not the source notebooks, the gradebook, other submissions or the network.
 The wall-clock limit is enforced from outside: the whole sandbox is killed.
 
-Host-wide resources, and what bounds each (measured on cgroup v1, kernel 6.18; see README, step 4):
+Host-wide resources, and what bounds each (measured on cgroup v1, kernel 6.18; see docs/grader.md, step 4):
 
 - memory, kernel memory included: the slot's memory cgroup (``memory.limit_in_bytes``; slab objects
   such as open files, mappings and tmpfs inodes are charged to it), and all slots together the parent
@@ -175,7 +175,7 @@ def _file_object_bytes() -> int:
 
 @dataclass
 class HostBounds:
-    """What all sandboxes of this host may hold together, and what is not bounded here (see README, step 4)."""
+    """What all sandboxes of this host may hold together, and what is not bounded here (see docs/grader.md, step 4)."""
 
     memory_bytes: int = 0       # the parent memory cgroup's limit (kernel memory included), 0 if none
     pids: int = 0               # the parent pids cgroup's limit, 0 if none

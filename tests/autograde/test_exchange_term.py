@@ -129,7 +129,7 @@ def _term():
                            check=True, capture_output=True)
             made.append(user)
             (homes / user / ".jupyter").mkdir(exist_ok=True)
-            # the students' side of the course: which course, and where the exchange is (README's worked example)
+            # the students' side of the course: which course, and where the exchange is (docs/instructors.md's worked example)
             (homes / user / ".jupyter" / "nbgrader_config.py").write_text(
                 f"c = get_config()\nc.CourseDirectory.course_id = '{COURSE_ID}'\nc.Exchange.root = '{exchange}'\n")
             shutil.chown(homes / user / ".jupyter", user, user)

@@ -1,4 +1,4 @@
-"""Shrink the best screenshots of the browser tests into docs/img/ (the README's "What it looks like").
+"""Shrink the best screenshots of the browser tests into docs/img/ (the docs/developers.md's "What it looks like").
 
     .venv/bin/python -m pytest tests/browser -m browser -q -p no:randomly   # writes the artefacts
     .venv/bin/python tests/browser/docs_images.py [ARTIFACTS_DIR]
