@@ -13,7 +13,9 @@ Steps, in order:
 """
 from __future__ import annotations
 
+import contextlib
 import errno
+import hashlib
 import json
 import os
 import re
@@ -22,8 +24,8 @@ import stat
 import sys
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from autograde import course
@@ -55,6 +57,8 @@ class Summary:
     csv_path: Path
     report_path: Path
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (folder or file, why it is not a submission)
+    rendered: int = 0                                             # feedback pages rendered (the others had not changed)
+    recorded: dict = field(default_factory=dict)                  # what the gradebook got: new students, submissions, grades
     warnings: list[str] = field(default_factory=list)             # for the instructor: intake and course set-up
     late: dict[tuple[str, str], float] = field(default_factory=dict)  # (student, assignment): nbgrader's late penalty
 
@@ -275,6 +279,8 @@ def discover(submissions: Path, sources: dict[str, Path], students: list[str] | 
                 hints.setdefault((sid, a), f" (there is a folder '{shown}': if it is this assignment, rename it to {a})")
 
     jobs = []
+    texts = {a: sources[a].read_text() for a in submitted}   # each source notebook read and hashed once, not per student
+    shas = {a: hashlib.sha256(t.encode()).hexdigest() for a, t in texts.items()}
     for sid, sdir in student_dirs:
         for assignment in sorted(submitted):
             src = sources[assignment]
@@ -318,10 +324,10 @@ def discover(submissions: Path, sources: dict[str, Path], students: list[str] | 
                 if folder.is_dir():
                     stamp, stamp_text = _timestamp(folder, where, warnings)
                     exchange = _exchange_files(folder, where, warnings, stamp_text)
-            jobs.append(Job(sid, assignment, src.name, src.read_text(), data, submitted_name=name, problem=problem,
+            jobs.append(Job(sid, assignment, src.name, texts[assignment], data, submitted_name=name, problem=problem,
                             problem_status=status, limits=limits, seed=secrets.randbelow(2**31),
                             use_sandbox=use_sandbox, run_tag=run_tag, timestamp=stamp, exchange=exchange,
-                            submitted=handed_in))
+                            submitted=handed_in, source_sha=shas[assignment]))
     for (shown, why), sids in elsewhere.items():
         skipped.append((f"{sids[0]}/{shown}", why) if len(sids) == 1 else (f"*/{shown}", f"{why} (in {len(sids)} student folders)"))
     return Intake(jobs, skipped, warnings, refused)
@@ -429,6 +435,8 @@ def _store(course_dir: Path, job: Job, result: Result) -> None:
     path.write_text(json.dumps({"key": result.key if result.cacheable else "", "seed": result.seed, "student_id": result.student_id,
                                 "assignment": result.assignment, "notebook": result.notebook, "notebook_file": job.notebook,
                                 "notes": result.notes, "has_autograded": bool(result.autograded),
+                                # the feedback's key names the autograded notebook by this, without reading it again
+                                "autograded_sha256": hashlib.sha256(result.autograded.encode()).hexdigest() if result.autograded else "",
                                 "submitted": result.submitted, "exchange": job.exchange,
                                 "rows": [asdict(r) for r in result.rows]}))
 
@@ -442,19 +450,27 @@ def _store_exchange(course_dir: Path, job: Job) -> None:
     path.write_text(json.dumps(data))
 
 
-def _crash_result(job: Job, exc: BaseException) -> Result:
+def _crash_result(job: Job, exc: BaseException, sources: dict | None = None) -> Result:
     """A grader failure (not the student's): reported as 'crashed' for that notebook, the class goes on."""
     from autograde.assemble import graded_cells
     import nbformat
 
+    from autograde.grader import source_of
+
     msg = f"the grader failed on this notebook: {type(exc).__name__}: {exc}"[:500]
-    cells = graded_cells(nbformat.reads(job.source_text, as_version=4))
+    cells = graded_cells(nbformat.reads(source_of(job, sources), as_version=4))
     rows = [GradeRow(job.student_id, job.assignment, Path(job.notebook).stem, c.grade_id, 0.0, c.points, "crashed", msg) for c in cells]
     return Result(job.student_id, job.assignment, Path(job.notebook).stem, rows, "", 0.0, "", job.seed, cacheable=False)
 
 
-def _init_worker() -> None:
-    sys.modules.setdefault("rfc3987_syntax", None)  # see autograde.sandboxed.client: 0.76 s per process saved
+def _init_worker(sources: dict[str, str] | None = None) -> None:
+    """Set up a worker process (a local pool's or a Dask worker): skip jsonschema's IRI grammar (see
+    autograde.sandboxed.client: 0.76 s per process saved), and know the source notebooks, sent once per worker."""
+    sys.modules.setdefault("rfc3987_syntax", None)
+    if sources:
+        from autograde import grader
+
+        grader.register_sources(sources)
 
 
 HOST_RETRY_WAITS = (2.0, 10.0)  # seconds before each retry of a job that failed for a host-side reason
@@ -468,22 +484,92 @@ def _host_failure(exc: BaseException) -> bool:
     return isinstance(exc, HostFailure) or (isinstance(exc, OSError) and exc.errno in HOST_ERRNOS)
 
 
-def _host_failure_result(job: Job, exc: BaseException, attempts: int) -> Result:
+def _host_failure_result(job: Job, exc: BaseException, attempts: int, sources: dict | None = None) -> Result:
     from autograde.assemble import graded_cells
     import nbformat
 
     msg = (f"not graded: the grading machine failed {attempts} times on this notebook ({type(exc).__name__}: {exc}); "
            f"this is not the student's doing: grade again to grade it")[:500]
-    cells = graded_cells(nbformat.reads(job.source_text, as_version=4))
+    from autograde.grader import source_of
+
+    cells = graded_cells(nbformat.reads(source_of(job, sources), as_version=4))
     rows = [GradeRow(job.student_id, job.assignment, Path(job.notebook).stem, c.grade_id, 0.0, c.points, HOST_STATUS, msg) for c in cells]
     return Result(job.student_id, job.assignment, Path(job.notebook).stem, rows, "", 0.0, "", job.seed, cacheable=False)
 
 
-def _run_jobs(jobs: list[Job], opts: Options, on_result) -> None:
+IN_FLIGHT_PER_WORKER = 4   # jobs submitted ahead of the results: memory stays flat in the class size
+
+
+@contextlib.contextmanager
+def dask_client(opts: Options):
+    """The run's Dask client (None without ``--scheduler``): one for the whole run, grading and feedback rendering.
+
+    ``--scheduler local`` starts a LocalCluster of ``opts.workers`` processes; an address connects to a running
+    scheduler. Every worker skips jsonschema's IRI grammar, as local workers do."""
+    if not opts.scheduler:
+        yield None
+        return
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None
+    if opts.scheduler == "local":  # any free port for the dashboard: two graders never collide
+        cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=":0")
+        client = Client(cluster)
+    else:
+        client = Client(opts.scheduler)
+    try:
+        client.run(_init_worker)
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def bounded(submit, items, window: int, dask: bool = False):
+    """Yield ``(item, future)`` as futures finish, with at most ``window`` submitted and unfinished at a time
+    (``submit(item) -> future``; Dask futures with ``dask=True``): a class of 10,000 never has 10,000 futures,
+    inputs or results in memory."""
+    if dask:
+        from distributed import wait as dask_wait
+
+        def wait(fs, return_when):
+            return dask_wait(fs, return_when=return_when)
+    else:
+        from concurrent.futures import wait
+    from concurrent.futures import FIRST_COMPLETED
+
+    items = iter(items)
+    running = {}
+    for item in items:
+        running[submit(item)] = item
+        if len(running) >= window:
+            break
+    while running:
+        done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+        for fut in done:
+            yield running.pop(fut), fut
+            nxt = next(items, None)
+            if nxt is not None:
+                running[submit(nxt)] = nxt
+
+
+def _dask_workers(client) -> int:
+    try:
+        return max(1, sum(w.get("nthreads", 1) for w in client.scheduler_info().get("workers", {}).values()))
+    except Exception:  # an old scheduler without the info: a small window is still right
+        return 1
+
+
+def _run_jobs(jobs: list[Job], opts: Options, on_result, client=None) -> None:
     """Grade ``jobs``, calling ``on_result`` as each finishes. A job that fails for a host-side reason
     (:func:`_host_failure`) is run again after a short wait, up to ``len(HOST_RETRY_WAITS)`` times; if it
     still fails, its rows say ``host-error``, and its result is not cacheable."""
-    pending, failed = list(jobs), []
+    from autograde import grader
+
+    sources = {j.source_sha: grader.source_of(j) for j in jobs}   # each source notebook travels once, not once per job
+    light = [replace(j, source_text="") for j in jobs]
+    pending, failed = light, []
     for attempt, wait in enumerate((0.0, *HOST_RETRY_WAITS)):
         if not pending:
             return
@@ -492,45 +578,31 @@ def _run_jobs(jobs: list[Job], opts: Options, on_result) -> None:
                   f"retrying in {wait:g} s", file=sys.stderr)
             time.sleep(wait)
         failed = []
-        _run_round(pending, opts, on_result, failed)
+        _run_round(pending, opts, on_result, failed, sources, client)
         pending = [job for job, _ in failed]
     for job, exc in failed:
-        on_result(job, _host_failure_result(job, exc, 1 + len(HOST_RETRY_WAITS)))
+        on_result(job, _host_failure_result(job, exc, 1 + len(HOST_RETRY_WAITS), sources))
 
 
-def _run_round(jobs: list[Job], opts: Options, on_result, host_failed: list) -> None:
+def _run_round(jobs: list[Job], opts: Options, on_result, host_failed: list, sources: dict[str, str], client=None) -> None:
     """One pass over ``jobs``; those that fail for a host-side reason go to ``host_failed`` as (job, exception)."""
     from autograde.grader import grade_notebook
 
     if not jobs:
         return
-    if opts.scheduler:
-        from dask.distributed import Client, LocalCluster, as_completed as dask_completed
-
-        cluster = None
-        if opts.scheduler == "local":
-            cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True, dashboard_address=":0")  # any free port: two graders never collide
-            client = Client(cluster)
-        else:
-            client = Client(opts.scheduler)
-        try:
-            client.run(_init_worker)
-            futures = {client.submit(grade_notebook, job, pure=False): job for job in jobs}
-            for fut in dask_completed(futures):
-                job = futures[fut]
-                try:
-                    result = fut.result()
-                except Exception as exc:  # a worker lost, a grader bug: report it, go on
-                    if _host_failure(exc):
-                        host_failed.append((job, exc))
-                    else:
-                        on_result(job, _crash_result(job, exc))
-                    continue
-                on_result(job, result)
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+    if client is not None:
+        shared = client.scatter(sources, broadcast=True)   # once per worker, not once per job
+        window = IN_FLIGHT_PER_WORKER * _dask_workers(client)
+        for job, fut in bounded(lambda job: client.submit(grade_notebook, job, shared, pure=False), jobs, window, dask=True):
+            try:
+                result = fut.result()
+            except Exception as exc:  # a worker lost, a grader bug: report it, go on
+                if _host_failure(exc):
+                    host_failed.append((job, exc))
+                else:
+                    on_result(job, _crash_result(job, exc, sources))
+                continue
+            on_result(job, result)
         return
     import multiprocessing
     from concurrent.futures.process import BrokenProcessPool
@@ -546,16 +618,22 @@ def _run_round(jobs: list[Job], opts: Options, on_result, host_failed: list) -> 
         for group in groups:
             if not group:
                 continue
-            with ProcessPoolExecutor(max_workers=1 if isolated else opts.workers, mp_context=ctx,
-                                     initializer=_init_worker) as pool:
-                futures = {pool.submit(grade_notebook, job): job for job in group}
-                for fut in as_completed(futures):
-                    job = futures[fut]
+            workers = 1 if isolated else opts.workers
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(sources,)) as pool:
+                def submit(job):
+                    try:
+                        return pool.submit(grade_notebook, job)
+                    except BrokenProcessPool as exc:  # the pool broke under an earlier job: this one goes round again
+                        fut = Future()
+                        fut.set_exception(exc)
+                        return fut
+
+                for job, fut in bounded(submit, group, IN_FLIGHT_PER_WORKER * workers):
                     try:
                         result = fut.result()
                     except BrokenProcessPool as exc:
                         if isolated:
-                            on_result(job, _crash_result(job, exc))
+                            on_result(job, _crash_result(job, exc, sources))
                         else:
                             pending.append(job)
                         continue
@@ -564,7 +642,7 @@ def _run_round(jobs: list[Job], opts: Options, on_result, host_failed: list) -> 
                             host_failed.append((job, exc))
                         else:
                             traceback.print_exc(file=sys.stderr)
-                            on_result(job, _crash_result(job, exc))
+                            on_result(job, _crash_result(job, exc, sources))
                         continue
                     on_result(job, result)
         if not pending:
@@ -615,12 +693,14 @@ def grade_class(submissions: Path | None, course_dir: Path, opts: Options) -> Su
         partial = coursedir.settings(course_dir).partial_credit
         for job in intake.jobs:
             job.partial_credit = partial
-        summary = _grade_jobs(intake.jobs, submissions, course_dir, opts, run_tag, t0)
+        with dask_client(opts) as client:   # one client for the run: grading and feedback rendering
+            summary = _grade_jobs(intake.jobs, submissions, course_dir, opts, run_tag, t0, client)
     summary.skipped, summary.warnings = intake.skipped, notes + intake.warnings + summary.warnings
     return summary
 
 
-def _grade_jobs(jobs: list[Job], submissions: Path, course_dir: Path, opts: Options, run_tag: str, t0: float) -> Summary:
+def _grade_jobs(jobs: list[Job], submissions: Path, course_dir: Path, opts: Options, run_tag: str, t0: float,
+                client=None) -> Summary:
     """The run, under the course's lock: reuse unchanged results, grade the rest, record, rebuild the outputs."""
     from autograde import gradebook, outputs, sandbox  # noqa: F401  (sandbox: for the steps below)
 
@@ -645,13 +725,15 @@ def _grade_jobs(jobs: list[Job], submissions: Path, course_dir: Path, opts: Opti
 
     def on_result(job: Job, result: Result) -> None:
         _store(course_dir, job, result)
+        # on disk now: keep only what the record needs (an autograded notebook is 50-400 KB; a class is thousands)
+        result.autograded, result.long_written = "", {}
         fresh.append(result)
         if bar is not None:
             bar.update(1)
             bar.set_postfix_str(f"{result.student_id}/{result.notebook}")
 
     try:
-        _run_jobs(todo, opts, on_result)
+        _run_jobs(todo, opts, on_result, client)
     finally:
         if bar is not None:
             bar.close()
@@ -659,11 +741,11 @@ def _grade_jobs(jobs: list[Job], submissions: Path, course_dir: Path, opts: Opti
     results.extend(fresh)
     # the gradebook is the record (cached results too: the gradebook may be newer than the cache), then
     # every output is rebuilt from it, manual grades from formgrader included
-    gradebook.record(course_dir, results, fresh={(r.student_id, r.assignment, r.notebook) for r in fresh},
-                     timestamps={(j.student_id, j.assignment): j.timestamp for j in jobs if getattr(j, "timestamp", None)})
+    recorded = gradebook.record(course_dir, results, fresh={(r.student_id, r.assignment, r.notebook) for r in fresh},
+                                timestamps={(j.student_id, j.assignment): j.timestamp for j in jobs if getattr(j, "timestamp", None)})
     from autograde.coursedir import apply_late_penalties
 
     apply_late_penalties(course_dir, [(r.assignment, r.student_id, r.notebook) for r in results if r.cacheable])
-    built = outputs.rebuild(course_dir, workers=opts.workers, write_report=opts.report)
+    built = outputs.rebuild(course_dir, workers=opts.workers, write_report=opts.report, client=client)
     return Summary(built.rows, len(todo), cached, time.monotonic() - t0, built.csv_path, built.report_path, late=built.late,
-                   warnings=list(built.notes))
+                   warnings=list(built.notes), rendered=built.rendered, recorded=recorded)

@@ -142,7 +142,7 @@ def cmd_report(args) -> int:
             # counts now, as it would in `autograde grade`
             apply_late_penalties(course_dir, [(d["assignment"], d["student_id"], d["notebook"])
                                               for d in outputs.stored_results(course_dir)])
-            rows, csv_path, report_path, late, notes = outputs.rebuild(course_dir, workers=args.workers, force_feedback=args.force)
+            rows, csv_path, report_path, late, notes, _ = outputs.rebuild(course_dir, workers=args.workers, force_feedback=args.force)
     except (CourseDirError, OSError, course.CourseError) as exc:  # a busy course (another run holds it): a message
         _error(exc)
         return 2

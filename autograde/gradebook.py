@@ -58,97 +58,185 @@ def _db_url(course_dir: Path) -> str:
         return f"sqlite:///{course_dir / 'gradebook.db'}"
 
 
-def record(course_dir: Path, results, fresh: set | None = None, timestamps: dict | None = None) -> None:
-    """Write the results' autograded scores into the gradebook (this process only).
+def record(course_dir: Path, results, fresh: set | None = None, timestamps: dict | None = None) -> dict[str, int]:
+    """Write the results' autograded scores into the gradebook (this process only), in bulk; returns what it wrote.
+
+    The gradebook is read once (every grade of the course, in one query), compared with what the results say,
+    and only the difference is written, in one transaction: a re-run with nothing changed writes nothing, and
+    its cost is a query and a comparison per student, not a look-up and a commit. A submission the gradebook
+    lacks is made the way nbgrader's own ``Gradebook.add_submission`` makes it (its notebooks, grades and
+    comments, from nbgrader's own model classes), all of them in that one transaction.
 
     ``fresh`` holds the (student, assignment, notebook) of results graded in this run (not reused from
     the cache): a fresh written answer already graded by hand is flagged for review again.
     ``timestamps`` maps (student, assignment) to the submission time (nbgrader's ``timestamp.txt``).
     """
-    from nbgrader.api import MissingEntry
+    from nbgrader.api import Assignment, Comment, Grade, Student, SubmittedAssignment, SubmittedNotebook
+    from sqlalchemy import bindparam, select
 
     fresh = fresh or set()
     timestamps = timestamps or {}
+    # a host-side failure is not the student's result: the gradebook keeps what it had
+    results = [r for r in results if getattr(r, "cacheable", True)]
+    written = {"students": 0, "submissions": 0, "grades": 0, "flags": 0, "timestamps": 0}
     with open_gradebook(course_dir) as gb:
+        db = gb.db
+        students = set(db.scalars(select(Student.id)))
+        new_students = sorted({r.student_id for r in results} - students)
+        db.add_all([Student(id=s) for s in new_students])
+        written["students"] = len(new_students)
+        subs = {(a, s): (sa_id, ts) for sa_id, a, s, ts in db.execute(
+            select(SubmittedAssignment.id, Assignment.name, SubmittedAssignment.student_id, SubmittedAssignment.timestamp)
+            .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id))}
+        wanted = sorted({(r.assignment, r.student_id) for r in results if getattr(r, "submitted", True)} - set(subs))
+        if wanted:
+            assignments = {a.name: a for a in db.scalars(select(Assignment).where(Assignment.name.in_({a for a, _ in wanted})))}
+            for a, s in wanted:
+                if a not in assignments:
+                    continue   # not in the gradebook (coursedir.prepare registers every graded assignment first)
+                sub = SubmittedAssignment(assignment=assignments[a], student_id=s, timestamp=timestamps.get((s, a)))
+                for notebook in sub.assignment.notebooks:   # as nbgrader's Gradebook.add_submission mirrors them
+                    nb = SubmittedNotebook(notebook=notebook, assignment=sub)
+                    for cell in notebook.grade_cells:
+                        Grade(cell_id=cell.id, notebook=nb)
+                    for cell in notebook.solution_cells:
+                        Comment(cell_id=cell.id, notebook=nb)
+                    for cell in notebook.task_cells:
+                        Comment(cell_id=cell.id, notebook=nb)
+                        Grade(cell_id=cell.id, notebook=nb)
+                db.add(sub)
+            db.flush()
+            written["submissions"] = len(wanted)
+            subs = {(a, s): (sa_id, ts) for sa_id, a, s, ts in db.execute(
+                select(SubmittedAssignment.id, Assignment.name, SubmittedAssignment.student_id, SubmittedAssignment.timestamp)
+                .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id))}
+        state = {(s, a, n, c): (gid, auto, manual, needs, sn_id, flagged) for gid, s, a, n, c, auto, manual, needs, sn_id, flagged
+                 in db.execute(_grades_query())}
+        grade_updates, flags, stamps = [], set(), []
         for res in results:
-            if not getattr(res, "cacheable", True):
-                continue  # a host-side failure is not the student's result: the gradebook keeps what it had
-            gb.update_or_create_student(res.student_id)
             if not getattr(res, "submitted", True):
                 continue  # a non-submission stays one, as in nbgrader: formgrader says "not submitted", no feedback
             stamp = timestamps.get((res.student_id, res.assignment))
-            try:
-                sub = gb.find_submission(res.assignment, res.student_id)
-            except MissingEntry:
-                sub = gb.add_submission(res.assignment, res.student_id)
-            if stamp is not None and sub.timestamp != stamp:
-                sub.timestamp = stamp
+            sa = subs.get((res.assignment, res.student_id))
+            if sa is not None and stamp is not None and sa[1] != stamp:
+                stamps.append({"sa": sa[0], "ts": stamp})
             for row in res.rows:
-                try:
-                    grade = gb.find_grade(row.grade_id, row.notebook, res.assignment, res.student_id)
-                except MissingEntry:
+                cur = state.get((res.student_id, res.assignment, res.notebook, row.grade_id))
+                if cur is None:
                     continue
+                gid, auto, manual, needs, sn_id, _ = cur
                 if row.status in ("manual", "graded"):
                     unanswered = row.message == "unanswered"
-                    grade.auto_score = 0.0 if unanswered else None
+                    want_auto = 0.0 if unanswered else None
                     if unanswered:
-                        grade.needs_manual_grade = False
-                    elif grade.manual_score is None:
-                        grade.needs_manual_grade = True
+                        want_needs = False
+                    elif manual is None:
+                        want_needs = True
                     elif (res.student_id, res.assignment, res.notebook) in fresh:
-                        # the answer may have changed: review the kept score ("Needs Manual Grade?" and the
-                        # notebook's "Flagged?" in formgrader)
-                        grade.needs_manual_grade = True
-                        grade.notebook.flagged = True
+                        # the answer may have changed: review the kept score ("Needs Manual Grade?" and the notebook's
+                        # "Flagged?" in formgrader)
+                        want_needs = True
+                        flags.add(sn_id)
+                    else:
+                        want_needs = bool(needs)
                 else:
-                    grade.auto_score = row.score
-                    if grade.manual_score is None:
-                        grade.needs_manual_grade = False
-        gb.db.commit()
+                    want_auto = row.score
+                    want_needs = False if manual is None else bool(needs)
+                if want_auto != auto or want_needs != bool(needs):
+                    grade_updates.append({"gid": gid, "auto": want_auto, "needs": want_needs})
+        flags -= {v[4] for v in state.values() if v[5]}   # already flagged
+        if grade_updates:
+            db.execute(Grade.__table__.update().where(Grade.__table__.c.id == bindparam("gid"))
+                       .values(auto_score=bindparam("auto"), needs_manual_grade=bindparam("needs")), grade_updates)
+        if flags:
+            db.execute(SubmittedNotebook.__table__.update().where(SubmittedNotebook.__table__.c.id.in_(flags)).values(flagged=True))
+        if stamps:
+            db.execute(SubmittedAssignment.__table__.update().where(SubmittedAssignment.__table__.c.id == bindparam("sa"))
+                       .values(timestamp=bindparam("ts")), stamps)
+        written.update(grades=len(grade_updates), flags=len(flags), timestamps=len(stamps))
+        db.commit()
+    return written
+
+
+def _grades_query():
+    """Every grade of the course with whose it is: (grade id, student, assignment, notebook, cell name, auto score,
+    manual score, needs manual grade, submitted notebook id, flagged), in one query."""
+    from nbgrader.api import Assignment, BaseCell, Grade, Notebook, SubmittedAssignment, SubmittedNotebook
+    from sqlalchemy import select
+
+    return (select(Grade.id, SubmittedAssignment.student_id, Assignment.name, Notebook.name, BaseCell.name, Grade.auto_score,
+                   Grade.manual_score, Grade.needs_manual_grade, SubmittedNotebook.id, SubmittedNotebook.flagged)
+            .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+            .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+            .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+            .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+            .join(BaseCell, Grade.cell_id == BaseCell.id))
 
 
 def marks(course_dir: Path) -> dict[tuple, Mark]:
-    """Manual scores, comments and flags of every graded cell, by (student, assignment, notebook, grade_id)."""
+    """Manual scores, comments and flags of every graded cell, by (student, assignment, notebook, grade_id); two
+    queries for the whole course."""
+    from nbgrader.api import Assignment, BaseCell, Comment, Grade, Notebook, SubmittedAssignment, SubmittedNotebook
+    from sqlalchemy import select
+
     out: dict[tuple, Mark] = {}
     if not _has_gradebook(course_dir):
         return out
     with open_gradebook(course_dir) as gb:
-        for assignment in gb.assignments:
-            for sub in assignment.submissions:
-                for nb in sub.notebooks:
-                    comments = {c.name: (c.manual_comment or "") for c in nb.comments}
-                    for grade in nb.grades:
-                        out[(sub.student.id, assignment.name, nb.name, grade.name)] = Mark(
-                            None if grade.manual_score is None else float(grade.manual_score),
-                            comments.get(grade.name, ""), bool(grade.needs_manual_grade), float(grade.extra_credit or 0.0))
-                    for name, text in comments.items():  # comments on answer cells (not graded cells themselves)
-                        key = (sub.student.id, assignment.name, nb.name, name)
-                        if key not in out and text:
-                            out[key] = Mark(None, text, False)
+        comments = {(s, a, n, c): text for s, a, n, c, text in gb.db.execute(
+            select(SubmittedAssignment.student_id, Assignment.name, Notebook.name, BaseCell.name, Comment.manual_comment)
+            .join(SubmittedNotebook, Comment.notebook_id == SubmittedNotebook.id)
+            .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+            .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+            .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+            .join(BaseCell, Comment.cell_id == BaseCell.id)
+            .where(Comment.manual_comment.isnot(None)))}
+        query = (select(SubmittedAssignment.student_id, Assignment.name, Notebook.name, BaseCell.name, Grade.manual_score,
+                        Grade.needs_manual_grade, Grade.extra_credit)
+                 .join(SubmittedNotebook, Grade.notebook_id == SubmittedNotebook.id)
+                 .join(SubmittedAssignment, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+                 .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+                 .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+                 .join(BaseCell, Grade.cell_id == BaseCell.id))
+        for s, a, n, c, manual, needs, extra in gb.db.execute(query):
+            out[(s, a, n, c)] = Mark(None if manual is None else float(manual), comments.get((s, a, n, c)) or "", bool(needs),
+                                     float(extra or 0.0))
+    for key, text in comments.items():  # comments on answer cells (not graded cells themselves)
+        if key not in out and text:
+            out[key] = Mark(None, text, False)
     return out
 
 
 def submissions(course_dir: Path) -> dict[tuple, dict]:
-    """Per (student, assignment): timestamp, due date, late penalty, as nbgrader's export reports them."""
+    """Per (student, assignment): timestamp, due date, late penalty, as nbgrader's export reports them (one query)."""
+    from nbgrader.api import Assignment, Student, SubmittedAssignment
+    from sqlalchemy import select
+
     out: dict[tuple, dict] = {}
     if not _has_gradebook(course_dir):
         return out
     with open_gradebook(course_dir) as gb:
-        for assignment in gb.assignments:
-            for sub in assignment.submissions:
-                out[(sub.student.id, assignment.name)] = {
-                    "duedate": assignment.duedate, "timestamp": sub.timestamp,
-                    "late_submission_penalty": float(sub.late_submission_penalty or 0.0),
-                    "last_name": sub.student.last_name, "first_name": sub.student.first_name, "email": sub.student.email}
+        for s, a, due, ts, penalty, last, first, email in gb.db.execute(
+                select(SubmittedAssignment.student_id, Assignment.name, Assignment.duedate, SubmittedAssignment.timestamp,
+                       SubmittedAssignment.late_submission_penalty, Student.last_name, Student.first_name, Student.email)
+                .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+                .join(Student, SubmittedAssignment.student_id == Student.id)):
+            out[(s, a)] = {"duedate": due, "timestamp": ts, "late_submission_penalty": float(penalty or 0.0),
+                           "last_name": last, "first_name": first, "email": email}
     return out
 
 
 def assignments(course_dir: Path) -> tuple[dict[str, dict], list[dict]]:
-    """The gradebook's assignments ({name: {"duedate", "max_score"}}) and students (id and names)."""
+    """The gradebook's assignments ({name: {"duedate", "max_score"}}) and students (id, names, email, LMS id)."""
+    from nbgrader.api import Assignment, Student
+    from sqlalchemy import select
+
     if not _has_gradebook(course_dir):
         return {}, []
     with open_gradebook(course_dir) as gb:
-        asg = {a.name: {"duedate": a.duedate, "max_score": float(a.max_score)} for a in gb.assignments}
-        students = [{"student_id": s.id, "last_name": s.last_name, "first_name": s.first_name, "email": s.email,
-                     "lms_user_id": s.lms_user_id} for s in gb.students]
+        asg = {name: {"duedate": due, "max_score": float(mx or 0.0)}
+               for name, due, mx in gb.db.execute(select(Assignment.name, Assignment.duedate, Assignment.max_score))}
+        students = [{"student_id": i, "last_name": last, "first_name": first, "email": email, "lms_user_id": lms}
+                    for i, last, first, email, lms in gb.db.execute(
+                        select(Student.id, Student.last_name, Student.first_name, Student.email, Student.lms_user_id))]
     return asg, students

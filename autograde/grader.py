@@ -17,6 +17,7 @@ in this process; nothing of it is in the job folder the sandbox sees (step 3 wri
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import json
 import re
@@ -39,10 +40,29 @@ from autograde.spec import case_rng
 MAX_SUBMISSION_BYTES = 100 * 2**20
 # worst first: the status of a cell with several graded names is the worst of theirs
 STATUS_ORDER = ["tampered", "crashed", "timeout", "memory", "error", "invalid", "missing", "failed", "ok"]
-GRADER_VERSION = "3"   # 3: written answers as safe HTML, outputs matched to the plan by index
+GRADER_VERSION = "4"   # 3: written answers as safe HTML, outputs matched to the plan by index; 4: the source by digest
 WRITTEN_DIR = ".autograde/written"   # the whole text of written answers too long for a page, per student
 
 
+_SOURCES: dict[str, str] = {}   # source notebooks sent to this process once (a worker's), by sha256
+
+
+def register_sources(sources: dict[str, str]) -> None:
+    """Make the source notebooks (by sha256) known to this process, for jobs that name theirs by ``source_sha``."""
+    _SOURCES.update(sources)
+
+
+def source_of(job: "Job", sources: dict[str, str] | None = None) -> str:
+    """A job's source notebook: carried, given, or sent to this process once (:func:`register_sources`)."""
+    if job.source_text:
+        return job.source_text
+    found = (sources or {}).get(job.source_sha) or _SOURCES.get(job.source_sha)
+    if found is None:
+        raise KeyError(f"the source notebook {job.source_sha[:12]} of {job.assignment} was not sent to this worker")
+    return found
+
+
+@functools.lru_cache(maxsize=None)
 def verdict_digest(assignment: str) -> str:
     """A hash of the code that decides a verdict: the notebook's items (cases, tolerances, mistakes),
     the comparison and the in-sandbox probes. Part of the re-grading key, so that a fix to a case, a
@@ -66,7 +86,7 @@ class Job:
     student_id: str
     assignment: str
     notebook: str                    # the source notebook's file name, e.g. "perceptron.ipynb"
-    source_text: str                 # the source notebook (trusted)
+    source_text: str                 # the source notebook (trusted); "" when it travels on its own (source_of)
     submission: bytes | None         # the submitted file, or None when nothing was handed in
     submitted_name: str | None = None
     problem: str = ""                # why nothing usable came (missing / ambiguous / refused files)
@@ -83,11 +103,16 @@ class Job:
     exchange: dict = field(default_factory=dict)
     submitted: bool = True           # False: no folder for this assignment at all (a non-submission, as in nbgrader)
     partial_credit: bool = True      # the course's rule for a test cell that checks several functions (see score_cell)
+    source_sha: str = ""             # sha256 of the source notebook: how a job names it without carrying it
+
+    def __post_init__(self):
+        if self.source_text and not self.source_sha:
+            self.source_sha = hashlib.sha256(self.source_text.encode()).hexdigest()
 
     def key(self) -> str:
         """Content hash: re-grading is skipped when none of this changed."""
         h = hashlib.sha256()
-        for part in (GRADER_VERSION, verdict_digest(self.assignment), self.source_text, repr(sorted(self.limits.items())),
+        for part in (GRADER_VERSION, verdict_digest(self.assignment), self.source_sha, repr(sorted(self.limits.items())),
                      self.problem, self.submitted_name or "", str(self.use_sandbox), str(self.submitted),
                      str(self.partial_credit)):
             h.update(part.encode() + b"\0")
@@ -448,13 +473,14 @@ def _rows_for_all(job: Job, graded: list[assemble.GradedCell], status: str, mess
                      "manual" if c.manual and status not in ("invalid", "missing") else status, message) for c in graded]
 
 
-def grade_notebook(job: Job) -> Result:
-    """Grade one submitted notebook (runs in a worker process or on a Dask worker)."""
+def grade_notebook(job: Job, sources: dict[str, str] | None = None) -> Result:
+    """Grade one submitted notebook (runs in a worker process or on a Dask worker). ``sources`` maps source notebook
+    digests to their text, for a job that does not carry its own (sent once per worker, not once per job)."""
     from autograde import autograded
 
     t0 = time.monotonic()
     limits = sandbox.Limits(**job.limits)
-    source = nbformat.reads(job.source_text, as_version=4)
+    source = nbformat.reads(source_of(job, sources), as_version=4)
     graded = assemble.graded_cells(source)
     nb_stem = Path(job.notebook).stem
     if job.submission is None:

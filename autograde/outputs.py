@@ -122,6 +122,7 @@ def write_totals(rows: list[dict], path: Path) -> Path:
 
 
 def _render(task: dict) -> str:
+    """One feedback page (runs in a local worker process or on a Dask worker: plain data in, HTML out)."""
     import nbformat
 
     from autograde import feedback
@@ -132,31 +133,77 @@ def _render(task: dict) -> str:
                            task["answer_comments"], task.get("late_penalty", 0.0), task.get("partial_credit", True))
 
 
+def feedback_task(course_dir: Path, data: dict, rows: list[GradeRow], comments: dict, late_penalty: float,
+                  partial_credit: bool) -> dict:
+    """What one feedback page is made of, and its digest: the page is rendered again only when the digest changes.
+
+    The autograded notebook is named by its digest (recorded with the result), not read: a run with nothing changed
+    reads no notebook. :func:`_with_notebook` adds its text to the few tasks that are rendered."""
+    sid, asg, nb = data["student_id"], data["assignment"], data["notebook"]
+    ag_path = autograded_path(course_dir, sid, asg, nb)
+    has = bool(data.get("has_autograded")) and ag_path.is_file()
+    ag_sha = data.get("autograded_sha256") or (hashlib.sha256(ag_path.read_bytes()).hexdigest() if has else "")
+    task = {"student_id": sid, "assignment": asg, "notebook": nb, "notebook_file": data.get("notebook_file", nb + ".ipynb"),
+            "autograded_sha256": ag_sha if has else "", "rows": [asdict(r) for r in rows], "notes": data.get("notes", ""),
+            "answer_comments": comments, "late_penalty": late_penalty, "partial_credit": partial_credit}
+    task["digest"] = hashlib.sha256(json.dumps(task, sort_keys=True).encode()).hexdigest()
+    return task
+
+
+def _with_notebook(course_dir: Path, task: dict) -> dict:
+    path = autograded_path(course_dir, task["student_id"], task["assignment"], task["notebook"])
+    return {**task, "autograded": path.read_text() if task["autograded_sha256"] else ""}
+
+
 def _feedback_tasks(course_dir: Path, stored: list[dict], rows_by_nb: dict, marks: dict, force: bool,
-                    late: dict[tuple[str, str], float], partial_credit: bool = True) -> list[dict]:
+                    late: dict[tuple[str, str], float], partial_credit: bool = True) -> tuple[list[dict], dict]:
+    """The feedback pages to render (their digest changed, or the page is gone), and every page's digest."""
     keys_path = course_dir / CACHE_DIR / "feedback-keys.json"
     try:
         old_keys = json.loads(keys_path.read_text())
     except (OSError, ValueError):
         old_keys = {}
-    tasks = []
+    comments: dict[tuple, dict] = {}   # the instructor's comments, grouped once (not a scan of every mark per page)
+    for (sid, asg, nb, gid), m in marks.items():
+        if m.comment:
+            comments.setdefault((sid, asg, nb), {})[gid] = m.comment
+    tasks, keys = [], {}
     for data in stored:
         if not data.get("submitted", True):
             continue  # nothing was handed in: no feedback (nbgrader's release_feedback has nothing to release either)
         sid, asg, nb = data["student_id"], data["assignment"], data["notebook"]
-        rows = rows_by_nb.get((sid, asg, nb), [])
-        ag_path = autograded_path(course_dir, sid, asg, nb)
-        autograded = ag_path.read_text() if data.get("has_autograded") and ag_path.is_file() else ""
-        comments = {k[3]: m.comment for k, m in marks.items() if k[:3] == (sid, asg, nb) and m.comment}
-        task = {"student_id": sid, "assignment": asg, "notebook": nb, "notebook_file": data.get("notebook_file", nb + ".ipynb"),
-                "autograded": autograded, "rows": [asdict(r) for r in rows], "notes": data.get("notes", ""),
-                "answer_comments": comments, "late_penalty": late.get((sid, asg), 0.0), "partial_credit": partial_credit}
-        digest = hashlib.sha256(json.dumps(task, sort_keys=True).encode()).hexdigest()
-        task["digest"] = digest
-        out_path = feedback_path(course_dir, sid, asg, nb)
-        if force or old_keys.get(str(out_path)) != digest or not out_path.is_file():
+        task = feedback_task(course_dir, data, rows_by_nb.get((sid, asg, nb), []), comments.get((sid, asg, nb), {}),
+                             late.get((sid, asg), 0.0), partial_credit)
+        out_path = str(feedback_path(course_dir, sid, asg, nb))
+        keys[out_path] = task["digest"]
+        if force or old_keys.get(out_path) != task["digest"] or not os.path.isfile(out_path):
             tasks.append(task)
-    return tasks
+    return tasks, keys
+
+
+def render_feedback(course_dir: Path, tasks: list[dict], workers: int = 1, client=None):
+    """Render ``tasks`` and yield ``(task, html)`` as pages are done: on the Dask cluster when ``client`` is given
+    (the workers do the heavy work), else in a local process pool; at most a few tasks per worker in flight, each
+    task's notebook read only when it is sent, so memory does not grow with the class."""
+    from autograde.classroom import IN_FLIGHT_PER_WORKER, _dask_workers, _init_worker, bounded
+
+    if client is not None:
+        window = IN_FLIGHT_PER_WORKER * _dask_workers(client)
+        for task, fut in bounded(lambda t: client.submit(_render, _with_notebook(course_dir, t), pure=False), tasks, window,
+                                 dask=True):
+            yield task, fut.result()
+        return
+    if len(tasks) > 4 and workers > 1:
+        import multiprocessing
+
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+                                 initializer=_init_worker) as pool:
+            for task, fut in bounded(lambda t: pool.submit(_render, _with_notebook(course_dir, t)), tasks,
+                                     IN_FLIGHT_PER_WORKER * workers):
+                yield task, fut.result()
+        return
+    for task in tasks:
+        yield task, _render(_with_notebook(course_dir, task))
 
 
 def write_exchange_files(course_dir: Path, stored: list[dict]) -> list[str]:
@@ -205,6 +252,7 @@ class Rebuilt(NamedTuple):
     report_path: Path
     late: dict[tuple[str, str], float]  # (student, assignment): the late penalty nbgrader's policy recorded
     notes: list[str] = []               # for the instructor (feedback the exchange cannot deliver)
+    rendered: int = 0                   # feedback pages rendered in this run (the others had not changed)
 
 
 def late_penalties(subs: dict[tuple, dict]) -> dict[tuple[str, str], float]:
@@ -212,9 +260,10 @@ def late_penalties(subs: dict[tuple, dict]) -> dict[tuple[str, str], float]:
     return {k: float(v["late_submission_penalty"]) for k, v in subs.items() if v.get("late_submission_penalty")}
 
 
-def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False, write_report: bool = True) -> Rebuilt:
+def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False, write_report: bool = True, client=None) -> Rebuilt:
     """Rebuild grades.csv, totals.csv, feedback and report.html from the record. Late penalties (nbgrader's, in the
-    gradebook) are taken off in totals.csv, the feedback and the report; grades.csv keeps per-question scores."""
+    gradebook) are taken off in totals.csv, the feedback and the report; grades.csv keeps per-question scores.
+    Feedback pages are rendered only where their content changed, on the Dask cluster when ``client`` is given."""
     stored = stored_results(course_dir)
     marks = gradebook.marks(course_dir)
     raw = [GradeRow(**r) for data in stored for r in data["rows"]]
@@ -230,30 +279,20 @@ def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False, wr
     from autograde.coursedir import settings
 
     partial = settings(course_dir).partial_credit   # the course's scoring rule, stated in every feedback page
-    tasks = _feedback_tasks(course_dir, stored, rows_by_nb, marks, force_feedback, late, partial)
-    if len(tasks) > 4 and workers > 1:
-        import multiprocessing
-
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
-            htmls = list(pool.map(_render, tasks, chunksize=4))
-    else:
-        htmls = [_render(t) for t in tasks]
-    keys_path = course_dir / CACHE_DIR / "feedback-keys.json"
-    try:
-        keys = json.loads(keys_path.read_text())
-    except (OSError, ValueError):
-        keys = {}
-    for task, html_text in zip(tasks, htmls):
+    tasks, keys = _feedback_tasks(course_dir, stored, rows_by_nb, marks, force_feedback, late, partial)
+    rendered = 0
+    for task, html_text in render_feedback(course_dir, tasks, workers, client):
         out_path = feedback_path(course_dir, task["student_id"], task["assignment"], task["notebook"])
         out_path.parent.mkdir(parents=True, exist_ok=True)
         tmp = out_path.with_name(out_path.name + ".part")
         tmp.write_text(html_text)
         os.replace(tmp, out_path)
-        keys[str(out_path)] = task["digest"]
+        rendered += 1
+    keys_path = course_dir / CACHE_DIR / "feedback-keys.json"
     keys_path.parent.mkdir(parents=True, exist_ok=True)
     keys_path.write_text(json.dumps(keys))
     notes = write_exchange_files(course_dir, stored)
     report_path = course_dir / "report.html"
     if write_report:
         report.write(rows, report_path, late)
-    return Rebuilt(rows, csv_path, report_path, late, notes)
+    return Rebuilt(rows, csv_path, report_path, late, notes, rendered)
