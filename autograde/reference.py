@@ -33,8 +33,13 @@ class ReferenceError_(RuntimeError):
 
 
 def course_root() -> Path:
-    """The folder holding ``solutions/``: ``$NNCOURSE_ROOT`` if set, else this repository's root."""
-    env = os.environ.get(ROOT_ENV)
+    """The folder holding ``solutions/``: ``$NNCOURSE_ROOT`` if set, else this repository's root (found once per
+    value of the variable: the report asks for every row of a class)."""
+    return _course_root(os.environ.get(ROOT_ENV) or "")
+
+
+@functools.lru_cache(maxsize=8)
+def _course_root(env: str) -> Path:
     root = Path(env) if env else Path(__file__).resolve().parents[1]
     if not (root / "solutions").is_dir():
         raise ReferenceError_(

@@ -4,11 +4,13 @@ The report is one self-contained HTML page (inline images, a few lines of inline
 tables), readable for a class of 100:
 
 1. the summary (as printed in the terminal, wrapped);
-2. a per-student totals table, written answers included, sortable, and a histogram of the totals;
+2. per-student totals, written answers included and late penalties taken off, paginated, searchable and
+   sortable, and a histogram of the totals;
 3. per question: a histogram of its scores and **what the class got wrong**: how many got it right,
    each known mistake with its count and share ("sigmoid: 31 % exp(+z) sign slip"), "wrong, not
    diagnosed", and the other statuses, as a table and a horizontal bar chart;
-4. every grade, in a collapsed, sortable table.
+The totals are drawn a page of 100 at a time from JSON in the page (searchable by student id, sortable by any
+column), so a class of 10,000 loads in seconds; every grade is in ``grades.csv``, not in the page.
 
 Everything a student controls (ids, messages, comments) is escaped here; in the terminal it is made
 printable (:func:`autograde.safetext.printable`), so no control sequence reaches the instructor's terminal.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -195,6 +198,58 @@ def intake_lines(skipped: list[tuple[str, str]], warnings: list[str]) -> list[st
     return lines
 
 
+PAGE_ROWS = 100   # totals shown per page: a class of 10,000 is 100 pages, not one table of 10,000 rows
+TOTALS_JS = """<script>
+(function () {
+  var data = JSON.parse(document.getElementById('totals-data').textContent);
+  var body = document.querySelector('#totals tbody'), where = document.getElementById('totals-where');
+  var page = 0, size = @PAGE@, shown = data, col = 0, dir = 1;
+  function value(row, c) {            // what column c sorts by
+    if (c === 0) return row[0];
+    var n = row[1].length;
+    if (c <= n) { var cell = row[1][c - 1]; return cell === null ? -1 : cell[0]; }
+    return c === n + 1 ? row[2] : row[3];
+  }
+  function text(row, c) {
+    var n = row[1].length;
+    if (c === 0) return row[0];
+    if (c <= n) { var cell = row[1][c - 1]; if (cell === null) return '\u2013';
+      return cell[0] + ' / ' + cell[1] + (cell[2] ? ' (late \u2212' + cell[2] + ')' : ''); }
+    return String(c === n + 1 ? row[2] : row[3]);
+  }
+  function draw() {
+    var pages = Math.max(1, Math.ceil(shown.length / size));
+    page = Math.min(Math.max(page, 0), pages - 1);
+    while (body.firstChild) body.removeChild(body.firstChild);
+    shown.slice(page * size, (page + 1) * size).forEach(function (row) {
+      var tr = document.createElement('tr');
+      for (var c = 0; c < row[1].length + 3; c++) { var td = document.createElement('td'); td.textContent = text(row, c); tr.appendChild(td); }
+      body.appendChild(tr);
+    });
+    where.textContent = 'page ' + (page + 1) + ' of ' + pages + ' (' + shown.length + ' students)';
+  }
+  document.getElementById('totals-search').addEventListener('input', function (ev) {
+    var q = ev.target.value.toLowerCase();
+    shown = q ? data.filter(function (row) { return row[0].toLowerCase().indexOf(q) >= 0; }) : data;
+    page = 0; draw();
+  });
+  document.getElementById('totals-prev').addEventListener('click', function () { page--; draw(); });
+  document.getElementById('totals-next').addEventListener('click', function () { page++; draw(); });
+  document.querySelectorAll('#totals th').forEach(function (th) {
+    th.style.cursor = 'pointer'; th.title = 'sort';
+    th.addEventListener('click', function () {
+      var c = Number(th.dataset.col); dir = (col === c) ? -dir : 1; col = c;
+      data.sort(function (a, b) { var x = value(a, c), y = value(b, c);
+        return dir * (typeof x === 'string' ? x.localeCompare(y) : x - y); });
+      var q = document.getElementById('totals-search').value.toLowerCase();
+      shown = q ? data.filter(function (row) { return row[0].toLowerCase().indexOf(q) >= 0; }) : data;
+      page = 0; draw();
+    });
+  });
+  draw();
+})();
+</script>"""
+
 SORT_JS = """<script>
 document.querySelectorAll('table.sortable th').forEach(function (th) {
   th.style.cursor = 'pointer'; th.title = 'sort';
@@ -229,9 +284,9 @@ def write(rows: list[GradeRow], path: Path, late: dict[tuple[str, str], float] |
              "background:#f7f7f7;padding:0.6em} small{color:#555}</style>",
              "<h1>Grading report</h1>", "<pre class='summary'>" + e("\n".join(summary_lines(rows, late))) + "</pre>"]
 
-    # per-student totals, written answers included
+    # per-student totals, written answers included: a page of rows at a time, searchable and sortable, drawn by a
+    # few lines of script from JSON data (ids are text there: set with textContent, never parsed as markup)
     assignments = sorted({r.assignment for r in rows})
-    students = sorted({r.student_id for r in rows})
     tot: dict[tuple, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
     for r in rows:
         acc = tot[(r.student_id, r.assignment)]
@@ -241,21 +296,32 @@ def write(rows: list[GradeRow], path: Path, late: dict[tuple[str, str], float] |
     for key, penalty in late.items():  # as nbgrader export: score = raw - penalty, at least 0
         if key in tot:
             tot[key][0] = max(0.0, tot[key][0] - penalty)
+    students = sorted({s for s, _ in tot})
     parts.append(f"<h2>Totals per student ({len(students)} students)</h2>")
-    grand = {s: sum(tot[(s, a)][0] for a in assignments) for s in students}
-    grand_max = max((sum(tot[(s, a)][1] for a in assignments) for s in students), default=0.0)
+    grand = {s: sum(tot[(s, a)][0] for a in assignments if (s, a) in tot) for s in students}
+    grand_max = max((sum(tot[(s, a)][1] for a in assignments if (s, a) in tot) for s in students), default=0.0)
     if students:
         png = _histogram_png(list(grand.values()), grand_max, "Total score of each student", "total score (written answers included)")
         parts.append(f"<img alt='histogram of the students\u2019 totals' src='data:image/png;base64,{png}'>")
-    head = "".join(f"<th>{e(a)}</th>" for a in assignments)
-    parts.append(f"<table class='sortable'><tr><th>student</th>{head}<th>total</th><th>awaiting manual grading</th></tr>")
+    data = []
     for s in students:
-        cells = "".join(_td(f"{tot[(s, a)][0]:g} / {tot[(s, a)][1]:g}" + (f" (late −{late[(s, a)]:g})" if (s, a) in late else "")
-                            if (s, a) in tot else "–", tot[(s, a)][0] if (s, a) in tot else -1)
-                        for a in assignments)
-        waiting = sum(tot[(s, a)][2] for a in assignments if (s, a) in tot)
-        parts.append(f"<tr>{_td(s)}{cells}{_td(f'{grand[s]:g} / {grand_max:g}', grand[s])}{_td(waiting)}</tr>")
-    parts.append("</table>")
+        cells = []
+        for a in assignments:
+            t = tot.get((s, a))
+            cells.append(None if t is None else [round(t[0], 6), round(t[1], 6), late.get((s, a), 0.0)])
+        data.append([s, cells, round(grand[s], 6), sum(tot[(s, a)][2] for a in assignments if (s, a) in tot)])
+    head = "".join(f"<th data-col='{i + 1}'>{e(a)}</th>" for i, a in enumerate(assignments))
+    parts.append("<p class='pager'><input id='totals-search' type='search' placeholder='search a student id'> "
+                 "<button id='totals-prev'>&lsaquo; previous</button> <span id='totals-where'></span> "
+                 "<button id='totals-next'>next &rsaquo;</button></p>"
+                 f"<table id='totals' class='paged'><thead><tr><th data-col='0'>student</th>{head}"
+                 f"<th data-col='{len(assignments) + 1}'>total (max {grand_max:g})</th>"
+                 f"<th data-col='{len(assignments) + 2}'>awaiting manual grading</th></tr></thead><tbody></tbody></table>")
+    blob = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")   # no "</script>" can end the data early
+    parts.append(f"<script type='application/json' id='totals-data'>{blob}</script>")
+    parts.append(TOTALS_JS.replace("@PAGE@", str(PAGE_ROWS)))
+    parts.append(f"<p><small>Every grade of every question is in <code>grades.csv</code> "
+                 f"({len(rows):,} rows); totals per assignment in <code>totals.csv</code>.</small></p>")
 
     # per question: scores and what the class got wrong
     parts.append("<h2>Each question: scores and what the class got wrong</h2>")
@@ -286,16 +352,6 @@ def write(rows: list[GradeRow], path: Path, late: dict[tuple[str, str], float] |
         block.append("</div>")
         parts.append("".join(block))
 
-    parts.append(f"<h2>Every grade</h2><details><summary>{len(rows)} grades (click to show; click a heading to sort)</summary>"
-                 "<table class='sortable'><tr><th>student</th><th>assignment</th><th>notebook</th><th>question</th>"
-                 "<th>score</th><th>status</th><th>diagnosis</th><th>message</th><th>comment</th></tr>")
-    for r in rows:
-        score = "" if r.score is None else f"{r.score:g}"
-        parts.append("<tr>" + _td(r.student_id) + _td(r.assignment) + _td(r.notebook) + _td(r.grade_id)
-                     + _td(f"{score}/{r.max_score:g}", r.score if r.score is not None else -1)
-                     + _td(status_word(r)) + _td(r.diagnosis)
-                     + _td(r.message) + _td(r.comment) + "</tr>")
-    parts.append("</table></details>")
     parts.append(SORT_JS)
     path.write_text("\n".join(parts))
     return path
