@@ -283,7 +283,7 @@ def test_host_failures_are_retried_then_reported_uncacheable(monkeypatch, source
     calls: dict[str, int] = {}
     good = grader.Result("ok", "01_perceptron", "perceptron", [], "", 0.0, "k")
 
-    def fake_round(jobs, opts, on_result, host_failed):
+    def fake_round(jobs, opts, on_result, host_failed, sources=None, client=None):
         for job in jobs:
             calls[job.student_id] = calls.get(job.student_id, 0) + 1
             if job.student_id == "flaky" and calls["flaky"] == 1 or job.student_id == "doomed":
