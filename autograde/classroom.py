@@ -46,6 +46,7 @@ class Options:
     force: bool = False
     wait: bool = False                    # another run holds the course's lock: wait for it (else refuse)
     report: bool = True                   # write report.html (autograde self on a throw-away course: no)
+    seed: int | None = None               # None: fresh random cases per submission; a number: the same cases every run
 
 
 @dataclass
@@ -183,8 +184,15 @@ def _fs_order(p: Path) -> bytes:
     return os.fsencode(p.name)
 
 
+def _job_seed(seed: int | None, student: str, assignment: str) -> int:
+    """A job's case seed: fresh and random, or (with ``seed``) the same for a student and assignment on every run."""
+    if seed is None:
+        return secrets.randbelow(2**31)
+    return int.from_bytes(hashlib.sha256(f"{seed}\0{student}\0{assignment}".encode()).digest()[:4], "big") % 2**31
+
+
 def discover(submissions: Path, sources: dict[str, Path], students: list[str] | None, limits: dict,
-             use_sandbox: bool, run_tag: str = "") -> Intake:
+             use_sandbox: bool, run_tag: str = "", seed: int | None = None) -> Intake:
     """One job per student and source notebook of every assignment anyone submitted; what was skipped; warnings.
 
     - Hidden and system folders (dot-prefixed, ``__MACOSX``, ``__pycache__``) and loose files are no
@@ -325,7 +333,7 @@ def discover(submissions: Path, sources: dict[str, Path], students: list[str] | 
                     stamp, stamp_text = _timestamp(folder, where, warnings)
                     exchange = _exchange_files(folder, where, warnings, stamp_text)
             jobs.append(Job(sid, assignment, src.name, texts[assignment], data, submitted_name=name, problem=problem,
-                            problem_status=status, limits=limits, seed=secrets.randbelow(2**31),
+                            problem_status=status, limits=limits, seed=_job_seed(seed, sid, assignment),
                             use_sandbox=use_sandbox, run_tag=run_tag, timestamp=stamp, exchange=exchange,
                             submitted=handed_in, source_sha=shas[assignment]))
     for (shown, why), sids in elsewhere.items():
@@ -683,11 +691,11 @@ def grade_class(submissions: Path | None, course_dir: Path, opts: Options) -> Su
     sources = _source_notebooks(course_root())
     limits = {**sandbox.Limits().as_dict(), **opts.limits}
     run_tag = f"{os.getpid()}x{secrets.token_hex(3)}"
-    intake = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag)  # may refuse: nothing made yet
+    intake = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag, opts.seed)  # may refuse: nothing made yet
     course_dir.mkdir(parents=True, exist_ok=True)
     with coursedir.lock(course_dir, wait=opts.wait) as held:
         if held.waited:  # another run went first: the submissions may have changed meanwhile
-            intake = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag)
+            intake = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag, opts.seed)
         notes = ensure_course(course_dir, sorted({j.assignment for j in intake.jobs}))
         notes += quarantine(course_dir, submissions, intake.refused)
         partial = coursedir.settings(course_dir).partial_credit

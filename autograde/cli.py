@@ -1,7 +1,7 @@
 """The ``autograde`` command.
 
     autograde grade [SUBMISSIONS] --course-dir DIR [--workers N] [--scheduler ADDRESS|local] [--student ID]
-    autograde self NOTEBOOK [--assignment ID] [--unsafe-no-sandbox]
+    autograde self NOTEBOOK|FOLDER [--assignment ID] [--unsafe-no-sandbox]
     autograde report --course-dir DIR     (rebuild every output from the gradebook, after manual grading)
     autograde export --course-dir DIR --format canvas|moodle|wide [--output FILE]   (grades for an LMS)
 """
@@ -73,55 +73,77 @@ def cmd_grade(args) -> int:
 
 
 def cmd_self(args) -> int:
-    """Grade one notebook for a self-learner: which assignment it is, then the same pipeline."""
-    import nbformat
+    """Grade one notebook, or every notebook of the course in a folder, for a self-learner (autograde.selfgrade)."""
+    from autograde import course, selfgrade
 
-    from autograde import classroom, course
-    from autograde.reference import course_root, source_notebook
-    from autograde.report import is_written
-
-    nb_path = Path(args.notebook).resolve()
-    if not nb_path.is_file():
-        print(f"autograde: error: no notebook at {printable(nb_path)}", file=sys.stderr)
+    target = Path(args.notebook).resolve()
+    try:
+        found, notes = selfgrade.find(target, args.assignment)
+    except ValueError as exc:
+        _error(exc)
         return 2
-    assignment = args.assignment
-    names = {p.name: a for a in course.assignments(course_root()) for p in [source_notebook(a)]}
-    if assignment is not None and assignment not in names.values():
-        print(f"autograde: error: no assignment {printable(assignment)!r}; expected one of {sorted(names.values())}", file=sys.stderr)
-        return 2
-    if assignment is None:
-        assignment = names.get(nb_path.name) or (nb_path.parent.name if nb_path.parent.name in names.values() else None)
-        if assignment is None:
-            print(f"autograde: error: cannot tell which assignment {printable(nb_path.name)} is; expected one of "
-                  f"{sorted(names)} or pass --assignment (one of {sorted(names.values())})", file=sys.stderr)
-            return 2
     if args.unsafe_no_sandbox:
         _warn_unsandboxed()
+    use_sandbox = not args.unsafe_no_sandbox
+    if args.course_dir:   # keep a real nbgrader course: the class pipeline, one notebook
+        return _self_in_course(args, found)
+    try:
+        if use_sandbox:
+            from autograde import sandbox
+
+            sandbox.check_available()
+        results = []
+        for res in selfgrade.grade_all(found, _limits(args), use_sandbox, workers=args.workers):
+            results.append(res)
+            if len(found) > 1:
+                print(f"graded {printable(res.path.relative_to(target))} ({res.seconds:.1f} s): {printable(res.status())}", flush=True)
+    except (SandboxUnavailable, ValueError, OSError, course.CourseError) as exc:
+        _error(exc)
+        return 2
+    if len(found) == 1:
+        res = results[0]
+        for line in selfgrade.question_lines(res):
+            print(line)
+        if res.feedback:
+            print(f"feedback: {res.feedback}")
+        return 0
+    print()
+    for line in selfgrade.progress_table(results, target):
+        print(line)
+    for note in notes:
+        print(f"note: {printable(note)}")
+    print(f"feedback: each notebook's *.feedback.html beside it")
+    return 0
+
+
+def _self_in_course(args, found) -> int:
+    """``autograde self NOTEBOOK --course-dir DIR``: grade in a kept nbgrader course, as a class is graded."""
+    from autograde import classroom, course, selfgrade
+    from autograde.outputs import feedback_path
+    from autograde.reference import source_notebook
+
+    if len(found) != 1:
+        print("autograde: error: --course-dir keeps the course of one notebook: give a notebook, not a folder", file=sys.stderr)
+        return 2
+    nb_path, assignment = found[0]
     with tempfile.TemporaryDirectory(prefix="autograde-self-") as tmp:
         subs = Path(tmp) / "submissions" / "me" / assignment
         subs.mkdir(parents=True)
         (subs / source_notebook(assignment).name).write_bytes(nb_path.read_bytes())
-        course_dir = Path(args.course_dir).resolve() if args.course_dir else Path(tmp) / "course"
-        # the class report is for an instructor: only written when the course directory is kept
-        opts = classroom.Options(workers=1, limits=_limits(args), use_sandbox=not args.unsafe_no_sandbox, progress=False, force=True,
-                                 report=args.course_dir is not None)
+        course_dir = Path(args.course_dir).resolve()
+        opts = classroom.Options(workers=1, limits=_limits(args), use_sandbox=not args.unsafe_no_sandbox, progress=False, force=True)
         try:
             summary = classroom.grade_class(Path(tmp) / "submissions", course_dir, opts)
         except (SandboxUnavailable, ValueError, OSError, course.CourseError) as exc:
             _error(exc)
             return 2
-        for r in summary.rows:  # messages quote what the notebook raised: printable, never raw
-            mark = {"ok": "PASS", "manual": "HAND"}.get(r.status, "FAIL")
-            score = "–" if r.score is None else f"{r.score:g}"  # a written answer waits for a human
-            print(f"[{mark}] {r.grade_id}: {score}/{r.max_score:g} {r.status}" + (f" - {printable(r.message)}" if r.message and r.status != "ok" else ""))
-        auto = [r for r in summary.rows if not is_written(r)]
-        print(f"autograded score: {sum(r.score or 0.0 for r in auto):g} / {sum(r.max_score for r in auto):g}")
-        html_out = nb_path.with_suffix(".feedback.html")
-        from autograde.outputs import feedback_path
-
-        fb = feedback_path(course_dir, "me", assignment, Path(source_notebook(assignment).name).stem)
-        html_out.write_text(fb.read_text())
-        print(f"feedback: {html_out}")
+    res = selfgrade.SelfResult(nb_path, assignment, summary.rows, None, summary.seconds)
+    for line in selfgrade.question_lines(res):
+        print(line)
+    fb = feedback_path(course_dir, "me", assignment, Path(source_notebook(assignment).name).stem)
+    html_out = nb_path.with_suffix(".feedback.html")
+    html_out.write_text(fb.read_text())
+    print(f"feedback: {html_out}")
     return 0
 
 
@@ -199,10 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--unsafe-no-sandbox", action="store_true", help="run student code without the sandbox (NOT for a class)")
     _add_limits(g)
     g.set_defaults(func=cmd_grade)
-    s = sub.add_parser("self", help="grade your own notebook and see feedback")
-    s.add_argument("notebook")
+    s = sub.add_parser("self", help="grade your own notebook (or every notebook of the course in a folder) and see feedback")
+    s.add_argument("notebook", help="a notebook, or a folder: every notebook of the course in it, with a progress table")
     s.add_argument("--assignment", help="assignment id, e.g. 01_perceptron (guessed from the file name)")
-    s.add_argument("--course-dir", help="keep the grading folder here")
+    s.add_argument("--course-dir", help="grade in a kept nbgrader course here (slower: the class pipeline)")
+    s.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1), help="notebooks of a folder graded at once")
     s.add_argument("--unsafe-no-sandbox", action="store_true", help="grade without bubblewrap (your own code only)")
     _add_limits(s)
     s.set_defaults(func=cmd_self)

@@ -120,6 +120,8 @@ def header_html(student_id: str, assignment: str, notebook: str, rows, notes: st
 
 
 def _to_html(cells) -> str:
+    for i, cell in enumerate(cells):
+        cell["id"] = f"feedback-{i:04d}"   # the same notebook gives the same page, wherever it was rendered
     nb = new_notebook(cells=cells)
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     body, _ = _exporter().from_notebook_node(nb)

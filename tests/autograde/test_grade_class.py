@@ -131,3 +131,108 @@ def test_cli_says_no_sandbox_loudly(tmp_path):
     proc = subprocess.run([sys.executable, str(exe), "grade", str(tmp_path / "subs"), "--course-dir", str(tmp_path / "c")],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 2 and "bwrap" in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def dask_cluster(tmp_path_factory):
+    """A real Dask scheduler and two workers, each a process of its own started from the shell (`dask scheduler`,
+    `dask worker`), as on a cluster."""
+    import json
+    import time
+
+    folder = tmp_path_factory.mktemp("dask")
+    bindir = Path(sys.executable).parent
+    env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    log = open(folder / "dask.log", "w")
+    procs = [subprocess.Popen([str(bindir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0", "--dashboard-address",
+                               ":0", "--scheduler-file", str(folder / "scheduler.json")], stdout=log, stderr=subprocess.STDOUT, env=env)]
+    try:
+        deadline = time.monotonic() + 120
+        while not (folder / "scheduler.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads((folder / "scheduler.json").read_text())["address"]
+        for _ in range(2):
+            procs.append(subprocess.Popen([str(bindir / "dask"), "worker", address, "--nthreads", "1", "--nworkers", "1",
+                                           "--dashboard-address", ":0"], stdout=log, stderr=subprocess.STDOUT, env=env))
+        from distributed import Client
+
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for p in procs[::-1]:
+            p.terminate()
+        for p in procs:
+            p.wait(timeout=60)
+
+
+def test_a_dask_cluster_grades_and_renders_as_local_grading_does(dask_cluster, tmp_path):
+    """On a real scheduler with two worker processes, is every grade and every feedback page the same as local
+    grading gives (same case seed), and did the workers render the feedback (the scheduler ran _render tasks)?"""
+    from distributed import Client
+
+    courses = {}
+    for name, scheduler in (("cluster", dask_cluster), ("local", None)):
+        course_dir = tmp_path / name
+        course.new_course_dir(course_dir, only=[ASSIGNMENT])
+        demo.make_samples(course_dir)
+        opts = classroom.Options(workers=2, scheduler=scheduler, progress=False, seed=1234)
+        summary = classroom.grade_class(None, course_dir, opts)
+        courses[name] = (course_dir, summary)
+    (cdir, csum), (ldir, lsum) = courses["cluster"], courses["local"]
+    assert [r.as_dict() for r in csum.rows] == [r.as_dict() for r in lsum.rows]
+    assert csum.rendered == lsum.rendered == 3
+    for page in sorted((ldir / "feedback").rglob("*.html")):
+        assert (cdir / page.relative_to(ldir)).read_text() == page.read_text(), page.relative_to(ldir)
+    with Client(dask_cluster) as client:
+        prefixes = set(client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes)))
+    assert {"grade_notebook", "_render"} <= prefixes, prefixes
+
+
+def test_one_changed_submission_is_graded_rendered_and_recorded_alone(tmp_path, source_nb01, release_nb01):
+    """In a graded class, after one student changes their notebook, does a re-run grade that one notebook, render only
+    its feedback page, write only its grades to the gradebook, and leave every other output's page untouched?"""
+    course_dir = tmp_path / "course"
+    course.new_course_dir(course_dir, only=[ASSIGNMENT])
+    for sid, nb in (("ada", samples.solved(release_nb01, source_nb01)), ("bob", samples.untouched(release_nb01)),
+                    ("cy", samples.with_answers(samples.solved(release_nb01, source_nb01), samples.BUGGY_01))):
+        samples.write_submission(nb, course_dir / "submitted", sid, ASSIGNMENT, "perceptron.ipynb")
+    opts = classroom.Options(workers=2, progress=False, use_sandbox=False)
+    classroom.grade_class(None, course_dir, opts)
+    pages = {p: p.stat().st_mtime_ns for p in (course_dir / "feedback").rglob("*.html")}
+    again = classroom.grade_class(None, course_dir, opts)
+    assert (again.graded, again.rendered) == (0, 0) and again.recorded["grades"] == 0
+    fixed = samples.solved(release_nb01, source_nb01)
+    samples.write_submission(fixed, course_dir / "submitted", "cy", ASSIGNMENT, "perceptron.ipynb")
+    summary = classroom.grade_class(None, course_dir, opts)
+    assert (summary.graded, summary.cached, summary.rendered) == (1, 2, 1)
+    assert summary.recorded["grades"] == len(samples.BUGGY_POINTS_01)   # the two functions it fixed
+    changed = {p for p, t in pages.items() if p.stat().st_mtime_ns != t}
+    assert changed == {course_dir / "feedback" / "cy" / ASSIGNMENT / "perceptron.html"}
+
+
+def test_cli_self_grades_a_folder_and_prints_the_course_progress(tmp_path, source_nb01, release_nb01):
+    """Does `autograde self FOLDER` grade every notebook of the course in it and print a progress table (done, not
+    started, the named mistakes), writing each notebook's feedback beside it and naming a notebook it does not know?"""
+    root = course.REPO
+    (tmp_path / "01_perceptron").mkdir()
+    nbformat.write(samples.with_answers(samples.solved(release_nb01, source_nb01), samples.BUGGY_01),
+                   str(tmp_path / "01_perceptron" / "perceptron.ipynb"))
+    (tmp_path / "06_optimizers").mkdir()
+    shutil_copy = __import__("shutil").copy
+    shutil_copy(root / "notebooks" / "06_optimizers" / "optimizers.ipynb", tmp_path / "06_optimizers" / "optimizers.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(), str(tmp_path / "scratch.ipynb"))
+    exe = Path(sys.executable).parent / "autograde"
+    proc = subprocess.run([str(exe), "self", str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    table = proc.stdout.split("\n\n", 1)[1]
+    line01 = next(x for x in table.splitlines() if x.startswith("01_perceptron/perceptron.ipynb"))
+    line06 = next(x for x in table.splitlines() if x.startswith("06_optimizers/optimizers.ipynb"))
+    total = sum(_points(source_nb01).values())
+    lost = sum(p for _, p in samples.BUGGY_POINTS_01.values())
+    assert f"{total - lost:g} / {total:g}" in line01 and "2 left: test_step, test_perceptron_train" in line01
+    assert "not started" in line06
+    assert "mistakes the grader recognised" in table and "01_perceptron/test_step" in table
+    assert "scratch.ipynb: not a notebook of the course" in proc.stdout
+    assert (tmp_path / "01_perceptron" / "perceptron.feedback.html").is_file()
+    assert (tmp_path / "06_optimizers" / "optimizers.feedback.html").is_file()
