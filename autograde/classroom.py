@@ -519,7 +519,7 @@ def _run_round(jobs: list[Job], opts: Options, on_result, host_failed: list) -> 
             if opts.use_sandbox:  # each worker says which sandbox it runs, or why none, before any job is sent
                 from autograde.sandbox import announce_workers, check_available
 
-                announce_workers(client.run(check_available, opts.sandbox))
+                announce_workers(client.run(check_available, opts.sandbox, False))
             futures = {client.submit(grade_notebook, job, pure=False): job for job in jobs}
             for fut in dask_completed(futures):
                 job = futures[fut]

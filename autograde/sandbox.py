@@ -121,9 +121,10 @@ def _tools(mode: str) -> list[str]:
     return ["bwrap", "setpriv", "prlimit"] if mode == "full" else ["bwrap", "prlimit", "unshare"]
 
 
-def check_available(requested: str = "auto") -> str:
+def check_available(requested: str = "auto", announce: bool = True) -> str:
     """The sandbox mode this process can run (``full`` or ``user``), or :class:`SandboxUnavailable` saying what
-    is needed. In the user mode, the promises it does not keep are printed (once per process)."""
+    is needed. In the user mode, the promises it does not keep are printed (once per process; not with
+    ``announce=False``, as on Dask workers, for which the grading process says it once: :func:`announce_workers`)."""
     mode = resolve_mode(requested)
     missing = [tool for tool in _tools(mode) if shutil.which(tool) is None]
     if missing:
@@ -136,7 +137,8 @@ def check_available(requested: str = "auto") -> str:
         problem = userns_problem()
         if problem:
             raise SandboxUnavailable(_no_sandbox_message(requested, problem))
-        _announce_user_mode()
+        if announce:
+            _announce_user_mode()
     return mode
 
 
@@ -163,7 +165,7 @@ def resolve_mode(requested: str = "auto") -> str:
 
 
 def _no_sandbox_message(requested: str, problem: str) -> str:
-    why = "; ".join(_userns_hints()) or "see the error above"
+    why = "; ".join(_userns_hints()) or "no known switch is set here, so a seccomp or AppArmor profile may forbid them"
     head = ("the user-namespace sandbox (--sandbox user) cannot run here" if requested == "user" else
             "no sandbox can run here: the full sandbox needs root (it gives each worker slot its own uid and cgroups), "
             "and the sandbox for a normal user needs unprivileged user namespaces, which this machine does not allow")
