@@ -279,16 +279,42 @@ while True:
     assert res["timed_out"] and 3.0 <= res["wall"] < 20 and "summary.json" in res["out"], res
 
 
+ENDLESS = r"""
+import json, sys
+from pathlib import Path
+import nbformat
+from autograde import grader, samples
+src, rel = Path(sys.argv[1]), Path(sys.argv[2])
+nb = samples.with_answers(samples.solved(rel, src), {"relu": "def relu(z):\n    while True:\n        pass"})
+job = grader.Job("loop", "01_perceptron", "perceptron.ipynb", src.read_text(), nbformat.writes(nb).encode(),
+                 limits={"cell_timeout": 4.0, "notebook_timeout": 90.0}, seed=1, sandbox="user")
+print(json.dumps({r.grade_id: r.status for r in grader.grade_notebook(job).rows}))
+"""
+
+
+def test_an_endless_cell_is_interrupted_and_the_notebook_goes_on(unix_user, source_nb01, release_nb01):
+    """With the kernel in a process group of its own (not a session: setsid is denied), does the interrupt at the
+    cell limit still stop an endless relu, the next cells run in the same kernel, and only relu's test time out?"""
+    proc = unix_user.run([sys.executable, "-I", "-c", ENDLESS, source_nb01, release_nb01], timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    statuses = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert statuses.pop("test_relu") == "timeout"
+    assert set(statuses.values()) <= {"ok", "manual"}, statuses
+
+
 # --- choosing the mode ---------------------------------------------------------------------------------------
 
-def test_user_mode_is_refused_as_root(tmp_path, source_nb01, release_nb01):
+def test_user_mode_is_refused_as_root(tmp_path, source_nb01, release_nb01, capsys):
     """As root, is --sandbox user refused with the reason (it would run student code under root's uid)?"""
     if os.geteuid() != 0:
         pytest.skip("checks what root is told")
+    from autograde import cli
+
     nb = tmp_path / "perceptron.ipynb"
     nbformat.write(samples.solved(release_nb01, source_nb01), str(nb))
-    proc = subprocess.run([EXE, "self", nb, "--sandbox", "user"], capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 2 and "root's uid" in proc.stderr and "--sandbox full" in proc.stderr, proc.stderr
+    assert cli.main(["self", str(nb), "--sandbox", "user"]) == 2
+    err = capsys.readouterr().err
+    assert "root's uid" in err and "--sandbox full" in err, err
 
 
 def test_full_mode_is_refused_without_root_saying_what_works(unix_user):
