@@ -13,6 +13,7 @@ import importlib.util
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -198,24 +199,49 @@ except OSError as exc:
 """
 
 
+HOLD = """
+import os, signal, sys, time
+children = []
+for _ in range(40):
+    pid = os.fork()
+    if pid == 0:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        time.sleep(120)
+        os._exit(0)
+    children.append(pid)
+def stop(*_):
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+open(sys.argv[1], "w").write(str(os.getpid()))
+time.sleep(120)
+"""
+
+
 def test_the_process_limit_counts_the_sandbox_alone(unix_user):
-    """With 40 other processes of the same user running outside, does a sandbox with --processes 16 still start,
+    """With 41 other processes of the same user running outside, does a sandbox with --processes 16 still start,
     and stop forking near 16 (RLIMIT_NPROC set inside its user namespace counts that namespace only)?"""
-    outside = subprocess.Popen(unix_user.command(["sh", "-c", "for i in $(seq 40); do sleep 60 & done; wait"]),
-                               start_new_session=True)
+    pid_file = unix_user.home / "holder.pid"
+    outside = subprocess.Popen(unix_user.command([sys.executable, "-I", "-c", HOLD, pid_file]))
     try:
-        deadline = time.monotonic() + 30
-        while len(unix_user.processes()) < 40 and time.monotonic() < deadline:
+        deadline = time.monotonic() + 60
+        while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
             time.sleep(0.2)
-        assert len(unix_user.processes()) >= 40
+        assert len(unix_user.processes()) >= 41
         res = _probe(unix_user, FORKS, processes=16)
     finally:
-        os.killpg(outside.pid, 9)
-        outside.wait()
+        if pid_file.exists() and pid_file.read_text():  # the holder kills and reaps its 40 children, then exits
+            os.kill(int(pid_file.read_text()), signal.SIGTERM)
+        outside.wait(timeout=60)
     line = [ln for ln in res["stderr"].splitlines() if ln.startswith("forks")]
     assert line, res["stderr"]
     forks, err = int(line[0].split()[1]), int(line[0].split()[2])
-    print(f"with 40 processes of the user outside: {forks} forks inside a sandbox of 16 processes")
+    print(f"with 41 processes of the user outside: {forks} forks inside a sandbox of 16 processes")
     assert err == 11 and 8 <= forks < 16
 
 
