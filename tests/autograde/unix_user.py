@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -138,7 +139,10 @@ def unix_user():
             pytest.skip(f"this machine does not let a normal user run the user-namespace sandbox: {probe.stdout.strip()[:500]}")
         yield user
     finally:
-        left = user.processes()
-        subprocess.run(["userdel", name], capture_output=True)
+        deadline = time.monotonic() + 10  # an orphan's exit is reaped by init, which may take a moment here
+        while (left := user.processes()) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        gone = subprocess.run(["userdel", name], capture_output=True, text=True)
         shutil.rmtree(home, ignore_errors=True)
         assert not left, f"processes of the test user {name} outlived the tests: {left}"
+        assert gone.returncode == 0, f"userdel {name} failed: {gone.stderr}"
