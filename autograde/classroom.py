@@ -42,6 +42,7 @@ class Options:
     students: list[str] | None = None
     limits: dict = field(default_factory=dict)
     use_sandbox: bool = True
+    sandbox: str = "auto"                 # the sandbox mode: auto (full as root, else user), full or user
     progress: bool = True
     force: bool = False
     wait: bool = False                    # another run holds the course's lock: wait for it (else refuse)
@@ -192,7 +193,7 @@ def _job_seed(seed: int | None, student: str, assignment: str) -> int:
 
 
 def discover(submissions: Path, sources: dict[str, Path], students: list[str] | None, limits: dict,
-             use_sandbox: bool, run_tag: str = "", seed: int | None = None) -> Intake:
+             use_sandbox: bool, run_tag: str = "", seed: int | None = None, sandbox_mode: str = "auto") -> Intake:
     """One job per student and source notebook of every assignment anyone submitted; what was skipped; warnings.
 
     - Hidden and system folders (dot-prefixed, ``__MACOSX``, ``__pycache__``) and loose files are no
@@ -334,7 +335,7 @@ def discover(submissions: Path, sources: dict[str, Path], students: list[str] | 
                     exchange = _exchange_files(folder, where, warnings, stamp_text)
             jobs.append(Job(sid, assignment, src.name, texts[assignment], data, submitted_name=name, problem=problem,
                             problem_status=status, limits=limits, seed=_job_seed(seed, sid, assignment),
-                            use_sandbox=use_sandbox, run_tag=run_tag, timestamp=stamp, exchange=exchange,
+                            use_sandbox=use_sandbox, sandbox=sandbox_mode, run_tag=run_tag, timestamp=stamp, exchange=exchange,
                             submitted=handed_in, source_sha=shas[assignment]))
     for (shown, why), sids in elsewhere.items():
         skipped.append((f"{sids[0]}/{shown}", why) if len(sids) == 1 else (f"*/{shown}", f"{why} (in {len(sids)} student folders)"))
@@ -527,6 +528,10 @@ def dask_client(opts: Options):
         client = Client(opts.scheduler)
     try:
         client.run(_init_worker)
+        if opts.use_sandbox:  # each worker says which sandbox it runs, or why none, before any job is sent
+            from autograde.sandbox import announce_workers, check_available
+
+            announce_workers(client.run(check_available, opts.sandbox, False))
         yield client
     finally:
         client.close()
@@ -686,16 +691,16 @@ def grade_class(submissions: Path | None, course_dir: Path, opts: Options) -> Su
     t0 = time.monotonic()
     course_dir = Path(course_dir).resolve()
     submissions = coursedir.check_inputs(course_dir, submissions, opts.scheduler)
-    if opts.use_sandbox:
-        sandbox.check_available()
+    if opts.use_sandbox and opts.scheduler in (None, "local"):  # a remote cluster's workers check for themselves
+        sandbox.check_available(opts.sandbox)
     sources = _source_notebooks(course_root())
     limits = {**sandbox.Limits().as_dict(), **opts.limits}
     run_tag = f"{os.getpid()}x{secrets.token_hex(3)}"
-    intake = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag, opts.seed)  # may refuse: nothing made yet
+    intake = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag, opts.seed, opts.sandbox)  # may refuse: nothing made yet
     course_dir.mkdir(parents=True, exist_ok=True)
     with coursedir.lock(course_dir, wait=opts.wait) as held:
         if held.waited:  # another run went first: the submissions may have changed meanwhile
-            intake = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag, opts.seed)
+            intake = discover(submissions, sources, opts.students, limits, opts.use_sandbox, run_tag, opts.seed, opts.sandbox)
         notes = ensure_course(course_dir, sorted({j.assignment for j in intake.jobs}))
         notes += quarantine(course_dir, submissions, intake.refused)
         partial = coursedir.settings(course_dir).partial_credit

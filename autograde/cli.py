@@ -1,7 +1,7 @@
 """The ``autograde`` command.
 
-    autograde grade [SUBMISSIONS] --course-dir DIR [--workers N] [--scheduler ADDRESS|local] [--student ID]
-    autograde self NOTEBOOK|FOLDER [--assignment ID] [--unsafe-no-sandbox]
+    autograde grade [SUBMISSIONS] --course-dir DIR [--workers N] [--scheduler ADDRESS|local] [--student ID] [--sandbox MODE]
+    autograde self NOTEBOOK|FOLDER [--assignment ID] [--sandbox MODE | --unsafe-no-sandbox]
     autograde report --course-dir DIR     (rebuild every output from the gradebook, after manual grading)
     autograde export --course-dir DIR --format canvas|moodle|wide [--output FILE]   (grades for an LMS)
 """
@@ -14,7 +14,10 @@ import tempfile
 from pathlib import Path
 
 from autograde.safetext import printable
-from autograde.sandbox import Limits, SandboxUnavailable
+from autograde.sandbox import DOCS, MODES, Limits, SandboxUnavailable
+
+_SANDBOX_HELP = (f"full: as root, every promise (a uid per worker slot, cgroups); user: without root, in user namespaces, "
+                 f"fewer promises ({DOCS}); auto (default): full as root, else user")
 
 _LIMIT_FLAGS = [("memory_mb", int, "memory per process and per notebook, MB"),
                 ("processes", int, "processes and threads per notebook"),
@@ -46,13 +49,24 @@ def _error(exc: BaseException) -> None:
     print("autograde: error: " + "\n".join(printable(line) for line in lines), file=sys.stderr)
 
 
+def _sandbox_flags(args) -> bool:
+    """False (after a message) when --sandbox and --unsafe-no-sandbox are both given; warns for the latter."""
+    if args.unsafe_no_sandbox and args.sandbox != "auto":
+        print(f"autograde: error: --sandbox {args.sandbox} and --unsafe-no-sandbox contradict each other: choose one",
+              file=sys.stderr)
+        return False
+    if args.unsafe_no_sandbox:
+        _warn_unsandboxed()
+    return True
+
+
 def cmd_grade(args) -> int:
     from autograde import classroom, course, report
 
-    if args.unsafe_no_sandbox:
-        _warn_unsandboxed()
+    if not _sandbox_flags(args):
+        return 2
     opts = classroom.Options(workers=args.workers, scheduler=args.scheduler, students=args.student or None,
-                             limits=_limits(args), use_sandbox=not args.unsafe_no_sandbox,
+                             limits=_limits(args), use_sandbox=not args.unsafe_no_sandbox, sandbox=args.sandbox,
                              progress=not args.no_progress, force=args.force, wait=args.wait)
     submissions = Path(args.submissions).resolve() if args.submissions else None  # None: the course's submitted/
     try:
@@ -82,8 +96,8 @@ def cmd_self(args) -> int:
     except ValueError as exc:
         _error(exc)
         return 2
-    if args.unsafe_no_sandbox:
-        _warn_unsandboxed()
+    if not _sandbox_flags(args):
+        return 2
     use_sandbox = not args.unsafe_no_sandbox
     if args.course_dir:   # keep a real nbgrader course: the class pipeline, one notebook
         return _self_in_course(args, found)
@@ -91,9 +105,9 @@ def cmd_self(args) -> int:
         if use_sandbox:
             from autograde import sandbox
 
-            sandbox.check_available()
+            sandbox.check_available(args.sandbox)
         results = []
-        for res in selfgrade.grade_all(found, _limits(args), use_sandbox, workers=args.workers):
+        for res in selfgrade.grade_all(found, _limits(args), use_sandbox, workers=args.workers, mode=args.sandbox):
             results.append(res)
             if len(found) > 1:
                 print(f"graded {printable(res.path.relative_to(target))} ({res.seconds:.1f} s): {printable(res.status())}", flush=True)
@@ -131,7 +145,8 @@ def _self_in_course(args, found) -> int:
         subs.mkdir(parents=True)
         (subs / source_notebook(assignment).name).write_bytes(nb_path.read_bytes())
         course_dir = Path(args.course_dir).resolve()
-        opts = classroom.Options(workers=1, limits=_limits(args), use_sandbox=not args.unsafe_no_sandbox, progress=False, force=True)
+        opts = classroom.Options(workers=1, limits=_limits(args), use_sandbox=not args.unsafe_no_sandbox, sandbox=args.sandbox,
+                                 progress=False, force=True)
         try:
             summary = classroom.grade_class(Path(tmp) / "submissions", course_dir, opts)
         except (SandboxUnavailable, ValueError, OSError, course.CourseError) as exc:
@@ -218,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--table", action="store_true", help="also print a per-question table")
     g.add_argument("--no-progress", action="store_true", help="no progress bar")
     g.add_argument("--wait", action="store_true", help="if another run is grading the same course, wait for it (default: refuse)")
+    g.add_argument("--sandbox", choices=MODES, default="auto", help=_SANDBOX_HELP)
     g.add_argument("--unsafe-no-sandbox", action="store_true", help="run student code without the sandbox (NOT for a class)")
     _add_limits(g)
     g.set_defaults(func=cmd_grade)
@@ -226,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--assignment", help="assignment id, e.g. 01_perceptron (guessed from the file name)")
     s.add_argument("--course-dir", help="grade in a kept nbgrader course here (slower: the class pipeline)")
     s.add_argument("--workers", type=int, default=max(1, os.cpu_count() or 1), help="notebooks of a folder graded at once")
+    s.add_argument("--sandbox", choices=MODES, default="auto", help=_SANDBOX_HELP)
     s.add_argument("--unsafe-no-sandbox", action="store_true", help="grade without bubblewrap (your own code only)")
     _add_limits(s)
     s.set_defaults(func=cmd_self)

@@ -95,6 +95,7 @@ class Job:
     limits: dict = field(default_factory=dict)
     seed: int = 0
     use_sandbox: bool = True
+    sandbox: str = "auto"            # the sandbox mode asked for (autograde.sandbox.MODES), resolved where the job runs
     # when it was handed in (nbgrader's timestamp.txt), a naive UTC datetime as nbgrader stores it; None: not known.
     # Not part of key(): the time changes no verdict; the gradebook records it and applies the late policy.
     timestamp: datetime.datetime | None = None
@@ -504,8 +505,7 @@ def grade_notebook(job: Job, sources: dict[str, str] | None = None) -> Result:
     try:
         cases = write_job(work, plan, job.seed, limits)
         if job.use_sandbox:
-            with sandbox.slot(sandbox.max_jobs(limits)) as n:  # never more jobs than the host's memory budget holds
-                run = sandbox.run(work, limits, n)
+            run = sandbox.run_job(work, limits, job.sandbox)  # full mode: in a free slot, within the host's memory budget
         else:
             run = sandbox.run_unsandboxed(work, limits)
         try:

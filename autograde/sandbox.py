@@ -1,6 +1,13 @@
 """The sandbox: bubblewrap + a non-root uid + resource limits (+ cgroups where the machine has them).
 
-One grading job runs ``python -m autograde.sandboxed.client /job`` (nbclient and the kernel) inside::
+Two modes (:func:`resolve_mode`; docs/sandbox-modes.md measures what each keeps):
+
+- ``full`` (the grader runs as root): everything below: a uid per worker slot, cgroups, a raised file table;
+- ``user`` (a normal user, where the kernel allows unprivileged user namespaces): :func:`run_user`. The same
+  filesystem view, namespaces, seccomp filter, per-process limits and wall clock, under the grader's own uid:
+  what it cannot keep without root is :data:`USER_MODE_GAPS`, printed when grading starts.
+
+One grading job runs ``python -m autograde.sandboxed.client /job`` (nbclient and the kernel) inside (full mode)::
 
     sh (joins the job's cgroups) -> prlimit (memory, processes, CPU, file size)
        -> bwrap (own pid/net/ipc/uts namespaces, no capabilities, a minimal read-only filesystem)
@@ -39,6 +46,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -48,7 +56,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import autograde
@@ -62,6 +70,9 @@ HOST_MEMORY_SHARE = 0.75     # all sandboxes together may use this share of the 
 FILE_OBJECT_BYTES = 192      # the kernel's ``filp`` slab object (one per open file); read from /proc/slabinfo when possible
 # kernel keyrings are per uid and outlive every process of it: a channel from one job of a slot to the next
 DENIED_SYSCALLS = ("add_key", "request_key", "keyctl")
+# the user-namespace sandbox has no cpu cgroup: a notebook weighs what its session weighs (the scheduler's autogroup),
+# so no process in it may start another session (50 processes in 50 sessions would get 50 shares of the CPU)
+USER_DENIED_SYSCALLS = (*DENIED_SYSCALLS, "setsid")
 # errors that say the host ran out of something (never the student's own limits, which have their own statuses)
 HOST_ERRNOS = {errno.ENFILE: "ENFILE", errno.EMFILE: "EMFILE", errno.ENOSPC: "ENOSPC", errno.ENOMEM: "ENOMEM",
                errno.EAGAIN: "EAGAIN"}
@@ -86,7 +97,8 @@ class Limits:
 
 
 class SandboxUnavailable(RuntimeError):
-    """bubblewrap (or setpriv/prlimit) is missing: the grader refuses rather than run unprotected."""
+    """No sandbox can run here (a tool is missing, or neither root nor unprivileged user namespaces): the grader
+    refuses rather than run unprotected, saying what is needed."""
 
 
 class HostFailure(RuntimeError):
@@ -94,17 +106,151 @@ class HostFailure(RuntimeError):
     failed), not because of the student's code: retry it later, never score or cache it."""
 
 
-def check_available() -> None:
-    missing = [tool for tool in ("bwrap", "setpriv", "prlimit") if shutil.which(tool) is None]
+MODES = ("auto", "full", "user")
+DOCS = "docs/sandbox-modes.md"
+# What the user-namespace sandbox cannot keep without root (measured: docs/sandbox-modes.md), printed when grading starts
+USER_MODE_GAPS = (
+    "student code runs under your own uid (confined by its namespaces), not under a separate uid per worker slot",
+    "no cgroups: a notebook's memory is bounded per process only (up to --processes x --memory-mb in all), and kernel "
+    "memory (open files, mappings, socket buffers) and the memory of all notebooks together not at all, so one "
+    "submission can fill the kernel's file table (fs.file-max is not raised) or push the machine into its OOM killer",
+)
+
+
+def _tools(mode: str) -> list[str]:
+    return ["bwrap", "setpriv", "prlimit"] if mode == "full" else ["bwrap", "prlimit", "unshare"]
+
+
+def check_available(requested: str = "auto", announce: bool = True) -> str:
+    """The sandbox mode this process can run (``full`` or ``user``), or :class:`SandboxUnavailable` saying what
+    is needed. In the user mode, the promises it does not keep are printed (once per process; not with
+    ``announce=False``, as on Dask workers, for which the grading process says it once: :func:`announce_workers`)."""
+    mode = resolve_mode(requested)
+    missing = [tool for tool in _tools(mode) if shutil.which(tool) is None]
     if missing:
         raise SandboxUnavailable(
             f"the sandbox needs {', '.join(missing)} on PATH (Debian/Ubuntu: apt-get install bubblewrap util-linux; "
             f"`make sandbox-deps` does it). Without it student code would run with your permissions: it could read "
             f"the source notebooks and rewrite the gradebook. Pass --unsafe-no-sandbox only for your own notebook."
         )
-    if os.geteuid() != 0:
-        # unprivileged bwrap needs user namespaces and cannot switch to the per-slot uids
-        raise SandboxUnavailable("the sandbox switches student code to a separate uid, which needs root (run the grader as root, e.g. in a container)")
+    if mode == "user":
+        problem = userns_problem()
+        if problem:
+            raise SandboxUnavailable(_no_sandbox_message(requested, problem))
+        if announce:
+            _announce_user_mode()
+    return mode
+
+
+def resolve_mode(requested: str = "auto") -> str:
+    """``full`` as root, ``user`` otherwise; an explicit request that this process cannot honour is refused, saying why.
+
+    The user mode is refused as root: it runs student code under the grader's own uid, and root's uid owns files
+    (``/etc/shadow`` is readable by its owner without any capability) and is exempt from the process limit."""
+    if requested not in MODES:
+        raise SandboxUnavailable(f"unknown sandbox mode {requested!r}: expected one of {', '.join(MODES)}")
+    root = os.geteuid() == 0
+    if requested == "full" and not root:
+        raise SandboxUnavailable(
+            "the full sandbox (--sandbox full) needs root: it runs student code under a separate uid per worker "
+            "slot, in cgroups of that slot, and mounts the output folder. Run the grader as root (sudo, or in a "
+            "grading container), or use the user-namespace sandbox (--sandbox user, or auto), which keeps fewer "
+            f"promises ({DOCS} lists them)")
+    if requested == "user" and root:
+        raise SandboxUnavailable(
+            "the user-namespace sandbox (--sandbox user) runs student code under the grader's own uid, which is "
+            "root here: root's uid owns files such as /etc/shadow and is exempt from the process limit. As root, "
+            "the full sandbox is used (--sandbox full, or auto)")
+    return "full" if requested == "full" or (requested == "auto" and root) else "user"
+
+
+def _no_sandbox_message(requested: str, problem: str) -> str:
+    why = "; ".join(_userns_hints()) or "no known switch is set here, so a seccomp or AppArmor profile may forbid them"
+    head = ("the user-namespace sandbox (--sandbox user) cannot run here" if requested == "user" else
+            "no sandbox can run here: the full sandbox needs root (it gives each worker slot its own uid and cgroups), "
+            "and the sandbox for a normal user needs unprivileged user namespaces, which this machine does not allow")
+    return (f"{head}.\n{problem}\nWhy: {why}.\nWhat works: grade as root (sudo, or in a grading container run as root); "
+            f"or ask the administrator to allow unprivileged user namespaces; or, for your own notebook only, pass "
+            f"--unsafe-no-sandbox (no protection at all). See {DOCS}.")
+
+
+def _userns_hints() -> list[str]:
+    """The machine's known switches that forbid unprivileged user namespaces, as set now."""
+    hints = []
+    for path, bad, text in [
+            ("/proc/sys/user/max_user_namespaces", "0", "user.max_user_namespaces is 0 (sysctl -w user.max_user_namespaces=15000 allows them)"),
+            ("/proc/sys/kernel/unprivileged_userns_clone", "0", "kernel.unprivileged_userns_clone is 0 (Debian's switch: sysctl -w kernel.unprivileged_userns_clone=1)"),
+            ("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "1",
+             "kernel.apparmor_restrict_unprivileged_userns is 1 (Ubuntu 23.10 and later: AppArmor takes the capabilities "
+             "that unshare needs to mount the sandbox's tmpfs)")]:
+        with contextlib.suppress(OSError):
+            if Path(path).read_text().strip() == bad:
+                hints.append(text)
+    if not hints and (Path("/.dockerenv").exists() or Path("/run/.containerenv").exists()):
+        hints.append("this is a container, whose seccomp profile may forbid unshare (Docker's default does)")
+    return hints
+
+
+_userns_lock = threading.Lock()
+_userns_result: str | None = None
+_announced = False
+
+
+def userns_problem() -> str:
+    """"" when the user-namespace sandbox works here (tried once per process: unshare, the tmpfs mounts, bwrap with
+    its namespaces and the seccomp filter, the nested process limit); else what failed."""
+    global _userns_result
+    with _userns_lock:
+        if _userns_result is None:
+            job = Path(tempfile.mkdtemp(prefix="autograde-userns-probe-"))
+            try:
+                (job / "in").mkdir()
+                info = run_user(job, Limits(notebook_timeout=60.0), argv=["true"])
+                _userns_result = "" if info.returncode == 0 else (
+                    "trying it failed: " + (info.stderr_tail.strip()[-600:] or f"exit code {info.returncode}"))
+            except (HostFailure, OSError) as exc:
+                _userns_result = f"trying it failed: {exc}"
+            finally:
+                cleanup(job)
+        return _userns_result
+
+
+def _announce_user_mode() -> None:
+    global _announced
+    if not _announced:
+        _announced = True
+        print(user_mode_notice(), file=sys.stderr)
+
+
+def user_mode_notice() -> str:
+    """What the user-namespace sandbox keeps and what it does not (printed when grading starts)."""
+    gaps = list(USER_MODE_GAPS)
+    if _read_int(Path("/proc/sys/kernel/sched_autogroup_enabled"), 1) != 1:
+        gaps.append("the CPU share per notebook (kernel.sched_autogroup_enabled is 0, and there is no cpu cgroup)")
+    return ("autograde: sandbox: user namespaces (you are not root). Kept: no network, only /usr, /etc, Python, the venv "
+            "and the course helpers visible (read-only), no capabilities, the seccomp filter, per-process limits, "
+            "--processes per notebook, size-limited /tmp and output folder, the wall-clock limit, nothing outliving its "
+            "run, one CPU share per notebook. Not kept without root: " + "; ".join(gaps) + ". For every promise, grade "
+            f"as root (e.g. in a grading container). Details: {DOCS}")
+
+
+def announce_workers(modes: dict) -> None:
+    """After each Dask worker said which sandbox it runs (:func:`check_available` on it): one line, plus the
+    user-namespace sandbox's notice when any worker runs it."""
+    counts = {m: sum(1 for v in modes.values() if v == m) for m in ("full", "user")}
+    print(f"autograde: Dask workers: {counts['full']} with the full sandbox, {counts['user']} with the user-namespace "
+          "sandbox", file=sys.stderr)
+    if counts["user"]:
+        _announce_user_mode()
+
+
+def run_job(job_dir: Path, limits: Limits, requested: str = "auto") -> RunInfo:
+    """Run one prepared job folder in this process's sandbox mode: a free worker slot for the full sandbox (never more
+    jobs than the host's memory budget holds), none for the user-namespace sandbox (it has no uid or cgroup per slot)."""
+    if resolve_mode(requested) == "user":
+        return run_user(job_dir, limits)
+    with slot(max_jobs(limits)) as n:
+        return run(job_dir, limits, n)
 
 
 @contextlib.contextmanager
@@ -306,16 +452,16 @@ def _failcnt(dirs: list[Path]) -> int:
 
 
 _SCMP_ACT_ALLOW = 0x7FFF0000
-_seccomp_cache: bytes | None = None
+_seccomp_cache: dict[tuple, bytes] = {}
 
 
-def seccomp_program() -> bytes:
-    """A seccomp BPF program (made with libseccomp, which bubblewrap itself links) that makes the
-    :data:`DENIED_SYSCALLS` fail with EPERM; a system call of another architecture (``int 0x80``, x32)
-    kills the thread, so no other entry point reaches them."""
-    global _seccomp_cache
-    if _seccomp_cache is not None:
-        return _seccomp_cache
+def seccomp_program(denied: tuple[str, ...] = DENIED_SYSCALLS) -> bytes:
+    """A seccomp BPF program (made with libseccomp, which bubblewrap itself links) that makes the ``denied``
+    system calls (:data:`DENIED_SYSCALLS`; the user-namespace sandbox adds :data:`USER_DENIED_SYSCALLS`) fail with
+    EPERM; a system call of another architecture (``int 0x80``, x32) kills the thread, so no other entry point
+    reaches them."""
+    if denied in _seccomp_cache:
+        return _seccomp_cache[denied]
     name = ctypes.util.find_library("seccomp") or "libseccomp.so.2"
     try:
         lib = ctypes.CDLL(name)
@@ -331,7 +477,7 @@ def seccomp_program() -> bytes:
     if not ctx:
         raise SandboxUnavailable("libseccomp could not make a filter")
     try:
-        for syscall in DENIED_SYSCALLS:
+        for syscall in denied:
             nr = lib.seccomp_syscall_resolve_name(syscall.encode())
             if nr < 0 or lib.seccomp_rule_add_array(ctx, 0x00050000 | errno.EPERM, nr, 0, None) != 0:
                 raise SandboxUnavailable(f"libseccomp could not deny {syscall}")
@@ -339,10 +485,10 @@ def seccomp_program() -> bytes:
             if lib.seccomp_export_bpf(ctx, fh.fileno()) != 0:
                 raise SandboxUnavailable("libseccomp could not export the filter")
             fh.seek(0)
-            _seccomp_cache = fh.read()
+            _seccomp_cache[denied] = fh.read()
     finally:
         lib.seccomp_release(ctx)
-    return _seccomp_cache
+    return _seccomp_cache[denied]
 
 
 def _binds() -> list[str]:
@@ -369,22 +515,16 @@ def _binds() -> list[str]:
             made.add(parent)
         if not any(t in target.parents for t in targets):  # not already visible through an outer bind
             args += ["--ro-bind", str(target), str(target)]
+    if any(t in pkg.parents for t in targets):
+        # the grader installed into the venv (pip install ., not editable): the venv's bind would show all of it, its
+        # items (known mistakes and alternatives: answers) included. Hide the package, show back what runs inside.
+        args += ["--perms", "0755", "--tmpfs", str(pkg)]
+        for part in (pkg / "__init__.py", pkg / "sandboxed"):
+            args += ["--ro-bind", str(part), str(part)]
     return args
 
 
-def command(job_dir: Path, uid: int, limits: Limits, seccomp_fd: int | None = None, argv: list[str] | None = None) -> list[str]:
-    """The bwrap command line of one job (without the cgroup/prlimit wrapper).
-
-    ``seccomp_fd``: a readable descriptor holding :func:`seccomp_program`; ``argv``: what runs inside
-    (default: the client on ``/job``; tests run small probes).
-    """
-    usr_links = []
-    for name in ("bin", "lib", "lib64", "sbin"):
-        p = Path("/") / name
-        if p.is_symlink():
-            usr_links += ["--symlink", os.readlink(p), f"/{name}"]
-        elif p.is_dir():
-            usr_links += ["--ro-bind", str(p), f"/{name}"]
+def _env(mode: str) -> dict[str, str]:
     env = {
         "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp/.mpl",
@@ -392,29 +532,83 @@ def command(job_dir: Path, uid: int, limits: Limits, seccomp_fd: int | None = No
         "JUPYTER_PLATFORM_DIRS": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
         "NBCOURSE_GRADING": "1", "AUTOGRADE_HARNESS": "/job", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
     }
+    if mode == "user":  # setsid is denied there: the client starts the kernel in a process group of its own instead
+        env["AUTOGRADE_NO_SETSID"] = "1"
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # this machine's numpy needs them (see env notes)
         if var in os.environ:
             env[var] = os.environ[var]
-    cmd = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-           "--die-with-parent", "--new-session", "--hostname", "sandbox",
-           # every capability goes, but the three setpriv needs to become the slot's uid; setpriv then empties
-           # the bounding set, and the uid change clears the rest (no_new_privs: nothing regains them)
-           "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP",
-           "--ro-bind", "/usr", "/usr", *usr_links, "--ro-bind", "/etc", "/etc",
-           "--proc", "/proc", "--dev", "/dev",
-           "--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp",
-           "--perms", "1777", "--size", str(64 * 2**20), "--tmpfs", "/dev/shm",
-           *_binds(),
-           "--perms", "0755", "--dir", "/job", "--ro-bind", str(job_dir / "in"), "/job/in", "--bind", str(job_dir / "out"), "/job/out",
-           "--chdir", "/tmp", "--clearenv"]
+    return env
+
+
+def _usr_links() -> list[str]:
+    links = []
+    for name in ("bin", "lib", "lib64", "sbin"):
+        p = Path("/") / name
+        if p.is_symlink():
+            links += ["--symlink", os.readlink(p), f"/{name}"]
+        elif p.is_dir():
+            links += ["--ro-bind", str(p), f"/{name}"]
+    return links
+
+
+def command(job_dir: Path, uid: int, limits: Limits, seccomp_fd: int | None = None, argv: list[str] | None = None,
+            mode: str = "full") -> list[str]:
+    """The bwrap command line of one job (without the cgroup/prlimit wrapper of :func:`run`, or the user-namespace
+    wrapper of :func:`run_user`).
+
+    ``seccomp_fd``: a readable descriptor holding :func:`seccomp_program`; ``argv``: what runs inside
+    (default: the client on ``/job``; tests run small probes). ``mode``: ``full`` (as root: the slot's ``uid``
+    through setpriv) or ``user`` (as the grader's own uid, in a user namespace of its own; /tmp, /dev/shm and the
+    output folder are the tmpfs that :func:`run_user` mounted in ``job_dir/box``; the process limit is set inside,
+    where it counts only this sandbox's processes).
+    """
+    argv = argv or [sys.executable, "-I", "-m", "autograde.sandboxed.client", "/job"]
+    cmd = ["bwrap", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+    if mode == "user":
+        # every capability goes (they would be the namespace's own only), and no user namespace can be made inside
+        cmd += ["--unshare-user", "--uid", str(os.getuid()), "--gid", str(os.getgid()), "--cap-drop", "ALL",
+                *(["--disable-userns"] if _bwrap_version() >= (0, 8) else [])]
+    else:
+        # every capability goes, but the three setpriv needs to become the slot's uid; setpriv then empties
+        # the bounding set, and the uid change clears the rest (no_new_privs: nothing regains them)
+        cmd += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]
+    cmd += ["--die-with-parent", "--new-session", "--hostname", "sandbox",
+            "--ro-bind", "/usr", "/usr", *_usr_links(), "--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev"]
+    if mode == "user":
+        box = job_dir / "box"
+        cmd += ["--bind", str(box / "tmp"), "/tmp", "--bind", str(box / "shm"), "/dev/shm", *_binds(),
+                "--perms", "0755", "--dir", "/job", "--ro-bind", str(job_dir / "in"), "/job/in",
+                "--bind", str(box / "out"), "/job/out"]
+    else:
+        cmd += ["--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp",
+                "--perms", "1777", "--size", str(64 * 2**20), "--tmpfs", "/dev/shm", *_binds(),
+                "--perms", "0755", "--dir", "/job", "--ro-bind", str(job_dir / "in"), "/job/in",
+                "--bind", str(job_dir / "out"), "/job/out"]
+    cmd += ["--chdir", "/tmp", "--clearenv"]
     if seccomp_fd is not None:
         cmd += ["--seccomp", str(seccomp_fd)]
-    for k, v in env.items():
+    for k, v in _env(mode).items():
         cmd += ["--setenv", k, v]
-    argv = argv or [sys.executable, "-I", "-m", "autograde.sandboxed.client", "/job"]
-    cmd += ["--", "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
+    if mode == "user":
+        # RLIMIT_NPROC counts the processes of a uid in a user namespace (and each namespace's processes in its
+        # parents too): set inside, it bounds this sandbox alone, whatever else runs under your uid
+        return [*cmd, "--", "prlimit", f"--nproc={limits.processes}", "--", *argv]
+    return [*cmd, "--", "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
             "--bounding-set=-all", "--inh-caps=-all", "--pdeathsig=KILL", "--", *argv]
-    return cmd
+
+
+_bwrap_version_cache: tuple | None = None
+
+
+def _bwrap_version() -> tuple:
+    global _bwrap_version_cache
+    if _bwrap_version_cache is None:
+        try:
+            out = subprocess.run(["bwrap", "--version"], capture_output=True, text=True, timeout=30).stdout
+            _bwrap_version_cache = tuple(int(x) for x in re.findall(r"(\d+)\.(\d+)", out)[0])
+        except (OSError, IndexError, ValueError, subprocess.TimeoutExpired):
+            _bwrap_version_cache = (0, 0)
+    return _bwrap_version_cache
 
 
 @dataclass
@@ -450,8 +644,9 @@ def cleanup(job_dir: Path) -> None:
     shutil.rmtree(job_dir, ignore_errors=True)
 
 
-# lines only the wrapper (sh, prlimit, bwrap, setpriv) writes, before any code of the notebook runs
-_TOOL_ERROR = re.compile(r"^(?:sh: |prlimit: |bwrap: |setpriv: )", re.M)
+# lines only the wrapper (sh, prlimit, bwrap, setpriv; unshare and the user-namespace wrapper) writes, before any
+# code of the notebook runs
+_TOOL_ERROR = re.compile(r"^(?:sh: |prlimit: |bwrap: |setpriv: |unshare: |autograde-sandbox: )", re.M)
 _HOST_ERRNO = re.compile(r"\[Errno (\d+)\]|(Too many open files in system|No space left on device|Cannot allocate memory)")
 
 
@@ -503,6 +698,148 @@ def run(job_dir: Path, limits: Limits, slot_number: int, argv: list[str] | None 
         tools = [ln for ln in tail.splitlines() if _TOOL_ERROR.match(ln)]
         if tools or timed_out or _host_errors(tail):
             why = tools[-1] if tools else ("it did not start within the time limit" if timed_out else _host_errors(tail)[0])
+            raise HostFailure(f"the sandbox did not start: {why[:300]}")
+    return info
+
+
+# The user-namespace sandbox's wrapper: the grader's interpreter (python -I -S), run by `unshare --user --map-root-user
+# --mount`, so it is root of a user and mount namespace of its own (your uid outside) and may mount tmpfs there. It is
+# trusted code, outside the sandbox's view: it mounts /tmp, /dev/shm and the output folder as tmpfs with sizes and inode
+# counts, runs bwrap, kills it at the wall-clock limit, waits until every process of the sandbox is gone (it is their
+# subreaper), then copies the output folder to the job folder on disk (its tmpfs dies with this namespace): two levels
+# deep (the grader reads summary.json, executed.ipynb and results/*.json), symlinks as symlinks (the grader refuses
+# them), a hard-linked file once. Its verdict (timed out? copied?) goes to box.json, which the sandbox never sees.
+_USER_WRAPPER = r"""
+import ctypes, errno, json, os, stat, subprocess, sys
+cfg, cmd = json.loads(sys.argv[1]), sys.argv[2:]
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+for path, opts, flags in cfg["mounts"]:
+    if libc.mount(b"tmpfs", path.encode(), b"tmpfs", flags, opts.encode()) != 0:
+        sys.stderr.write("autograde-sandbox: could not mount a tmpfs on %s: %s\n" % (path, os.strerror(ctypes.get_errno())))
+        sys.exit(125)
+libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: the sandbox's init comes back to us if bwrap dies first
+try:
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, pass_fds=cfg["fds"])
+except OSError as exc:
+    sys.stderr.write("autograde-sandbox: could not start bwrap: %s\n" % exc)
+    sys.exit(126)
+timed_out = False
+try:
+    rc = proc.wait(timeout=cfg["timeout"])
+except subprocess.TimeoutExpired:
+    timed_out = True
+    proc.kill()  # bwrap: --die-with-parent takes the sandbox's init, and with it the whole pid namespace
+    rc = proc.wait()
+while True:  # every child, the orphaned sandbox init included: only then is no sandbox process left
+    try:
+        os.waitpid(-1, 0)
+    except ChildProcessError:
+        break
+    except InterruptedError:
+        pass
+HOST = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.ENOMEM, errno.EMFILE, errno.ENFILE, errno.EROFS}
+seen, left, copy_error = {}, [cfg["entries"]], ""
+def copy(src, dst, depth):
+    global copy_error
+    with os.scandir(src) as it:
+        for e in it:
+            if left[0] <= 0 or copy_error:
+                return
+            left[0] -= 1
+            s, d = os.path.join(src, e.name), os.path.join(dst, e.name)
+            try:
+                st = os.lstat(s)
+                if stat.S_ISLNK(st.st_mode):
+                    os.symlink(os.readlink(s), d)
+                elif stat.S_ISDIR(st.st_mode):
+                    os.mkdir(d, 0o755)
+                    if depth > 1:
+                        copy(s, d, depth - 1)
+                elif stat.S_ISREG(st.st_mode):
+                    if (st.st_dev, st.st_ino) in seen:
+                        os.link(seen[(st.st_dev, st.st_ino)], d)
+                        continue
+                    fi = os.open(s, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+                    try:
+                        fo = os.open(d, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+                        try:
+                            while True:
+                                chunk = os.read(fi, 1 << 20)
+                                if not chunk:
+                                    break
+                                while chunk:
+                                    chunk = chunk[os.write(fo, chunk):]
+                        finally:
+                            os.close(fo)
+                    finally:
+                        os.close(fi)
+                    seen[(st.st_dev, st.st_ino)] = d
+            except OSError as exc:  # the host's failure stops the copy; anything else skips one odd entry
+                if exc.errno in HOST:
+                    copy_error = "%s: %s" % (errno.errorcode.get(exc.errno, exc.errno), exc.strerror)
+try:
+    copy(cfg["box_out"].encode(), cfg["out"].encode(), 2)
+except OSError as exc:
+    copy_error = copy_error or "%s: %s" % (errno.errorcode.get(exc.errno, exc.errno), exc.strerror)
+with open(cfg["status"], "w") as fh:
+    json.dump({"returncode": rc, "timed_out": timed_out, "copy_error": copy_error}, fh)
+sys.exit(rc if rc >= 0 else 128 - rc)
+"""
+USER_TMP_INODES = 16384   # /tmp of the user-namespace sandbox: without a memory cgroup, inodes must be bounded by count
+USER_OUT_INODES = 4096    # the output folder and /dev/shm
+_MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 2, 4, 8
+
+
+def run_user(job_dir: Path, limits: Limits, argv: list[str] | None = None) -> RunInfo:
+    """Run one prepared job folder in the user-namespace sandbox (no root): the same filesystem view, namespaces,
+    seccomp filter (plus ``setsid``), per-process limits and wall clock as :func:`run`, under the grader's own uid.
+
+    ``unshare`` makes a user and mount namespace in which :data:`_USER_WRAPPER` (trusted) mounts size- and
+    inode-limited tmpfs for ``/tmp``, ``/dev/shm`` and ``/job/out``, runs bwrap (a user namespace of its own, no
+    capabilities, the process limit set inside), kills it at the wall-clock limit and copies the output folder
+    back to ``job_dir/out``. Raises :class:`HostFailure` as :func:`run` does.
+    """
+    out, box = job_dir / "out", job_dir / "box"
+    out.mkdir(exist_ok=True)
+    for name in ("tmp", "shm", "out"):
+        (box / name).mkdir(parents=True, exist_ok=True)
+    cpu = int(limits.notebook_timeout * 2 + 10)
+    seccomp = os.memfd_create("autograde-seccomp", 0)  # inheritable only through pass_fds
+    status = job_dir / "box.json"
+    try:
+        os.write(seccomp, seccomp_program(USER_DENIED_SYSCALLS))
+        os.lseek(seccomp, 0, os.SEEK_SET)
+        cfg = {"timeout": limits.notebook_timeout, "fds": [seccomp], "entries": 4 * USER_OUT_INODES,
+               "box_out": str(box / "out"), "out": str(out), "status": str(status),
+               "mounts": [(str(box / "tmp"), f"size={limits.tmp_mb}m,nr_inodes={USER_TMP_INODES},mode=0700", _MS_NOSUID | _MS_NODEV),
+                          (str(box / "shm"), f"size=64m,nr_inodes={USER_OUT_INODES},mode=0700", _MS_NOSUID | _MS_NODEV),
+                          (str(box / "out"), f"size={limits.out_mb}m,nr_inodes={USER_OUT_INODES},mode=0700",
+                           _MS_NOSUID | _MS_NODEV | _MS_NOEXEC)]}
+        # RLIMIT_NPROC is not set here: out here it would count every process of your uid (command() sets it inside)
+        wrapper = ["prlimit", f"--as={limits.memory_mb * 2**20}", f"--nofile={limits.open_files}", f"--cpu={cpu}",
+                   f"--fsize={limits.file_mb * 2**20}", "--core=0", "--",
+                   "unshare", "--user", "--map-root-user", "--mount", "--propagation", "private", "--",
+                   sys.executable, "-I", "-S", "-c", _USER_WRAPPER, json.dumps(cfg),
+                   *command(job_dir, os.getuid(), limits, seccomp, argv, mode="user")]
+        # the wrapper kills the sandbox at the limit and then copies its output: this is only the backstop
+        backstop = replace(limits, notebook_timeout=limits.notebook_timeout + 30)
+        returncode, wall, killed, tail = _supervise(wrapper, None, backstop, pass_fds=(seccomp,))
+    finally:
+        os.close(seccomp)
+    try:
+        verdict = json.loads(status.read_text())
+    except (OSError, ValueError):
+        verdict = {}
+    if verdict.get("copy_error"):
+        raise HostFailure(f"could not copy the job's output folder from its tmpfs: {str(verdict['copy_error'])[:300]}")
+    timed_out = killed or bool(verdict.get("timed_out"))
+    info = RunInfo(returncode, wall, timed_out, False, tail)
+    if argv is None and not os.path.lexists(out / "summary.json"):
+        tools = [ln for ln in tail.splitlines() if _TOOL_ERROR.match(ln)]
+        if tools or killed or not verdict or _host_errors(tail):
+            why = (tools[-1] if tools else "it did not finish within the time limit" if killed
+                   else _host_errors(tail)[0] if _host_errors(tail) else f"its wrapper stopped (exit code {returncode})")
             raise HostFailure(f"the sandbox did not start: {why[:300]}")
     return info
 

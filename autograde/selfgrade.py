@@ -83,7 +83,7 @@ def find(path: Path, assignment: str | None = None) -> tuple[list[tuple[Path, st
     return found, notes
 
 
-def grade_one(path: Path, assignment: str, limits: dict, use_sandbox: bool) -> SelfResult:
+def grade_one(path: Path, assignment: str, limits: dict, use_sandbox: bool, mode: str = "auto") -> SelfResult:
     """Grade one notebook as the class is graded, and write its feedback page beside it."""
     import nbformat
 
@@ -100,7 +100,8 @@ def grade_one(path: Path, assignment: str, limits: dict, use_sandbox: bool) -> S
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         return SelfResult(path, assignment, [], None, time.monotonic() - t0, problem=f"{path.name} was not read: {reason}")
     job = grader.Job("me", assignment, source.name, source.read_text(), data, submitted_name=path.name,
-                     limits={**Limits().as_dict(), **limits}, seed=secrets.randbelow(2**31), use_sandbox=use_sandbox)
+                     limits={**Limits().as_dict(), **limits}, seed=secrets.randbelow(2**31), use_sandbox=use_sandbox,
+                     sandbox=mode)
     result = grader.grade_notebook(job)
     rows = outputs.merge(result.rows, {})   # a written answer: awaiting a reader
     nb = nbformat.reads(result.autograded, as_version=4) if result.autograded else None
@@ -110,11 +111,11 @@ def grade_one(path: Path, assignment: str, limits: dict, use_sandbox: bool) -> S
     return SelfResult(path, assignment, rows, page, time.monotonic() - t0, result.notes, mistakes=mistakes)
 
 
-def grade_all(found: list[tuple[Path, str]], limits: dict, use_sandbox: bool, workers: int = 1):
+def grade_all(found: list[tuple[Path, str]], limits: dict, use_sandbox: bool, workers: int = 1, mode: str = "auto"):
     """Grade every notebook found, ``workers`` at a time; yields each :class:`SelfResult` as it is done."""
     if workers <= 1 or len(found) <= 1:
         for path, a in found:
-            yield grade_one(path, a, limits, use_sandbox)
+            yield grade_one(path, a, limits, use_sandbox, mode)
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -123,7 +124,7 @@ def grade_all(found: list[tuple[Path, str]], limits: dict, use_sandbox: bool, wo
 
     with ProcessPoolExecutor(max_workers=min(workers, len(found)), mp_context=multiprocessing.get_context("forkserver"),
                              initializer=_init_worker) as pool:
-        futures = [pool.submit(grade_one, path, a, limits, use_sandbox) for path, a in found]
+        futures = [pool.submit(grade_one, path, a, limits, use_sandbox, mode) for path, a in found]
         for fut in as_completed(futures):
             yield fut.result()
 

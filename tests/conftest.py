@@ -41,6 +41,7 @@ def release_nb01() -> Path:
 HEAVY_FIRST = [
     "tests/notebooks/test_every_notebook_graded.py",   # the demo class and plain nbgrader, every notebook
     "tests/autograde/test_attacks.py",                  # the hostile class
+    "tests/autograde/test_sandbox_user.py",             # a hostile class and autograde self as a non-root user
     "tests/notebooks/test_every_notebook.py",           # every solved run (shared with the per-notebook files)
     "tests/autograde/test_grade_class.py",
     "tests/autograde/test_coursedir.py",

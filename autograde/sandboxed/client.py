@@ -12,6 +12,7 @@ statuses and messages, never for scores.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -26,6 +27,24 @@ from nbclient import NotebookClient  # noqa: E402
 from nbclient.exceptions import CellTimeoutError, DeadKernelError  # noqa: E402
 
 from autograde.sandboxed.wire import write_json  # noqa: E402
+
+
+def _kernel_in_a_process_group() -> None:
+    """In the user-namespace sandbox ``setsid`` fails (a session is a CPU share there: see
+    ``autograde.sandbox.USER_DENIED_SYSCALLS``), and jupyter_client starts every kernel in a session of its own.
+    Start it in a process group of its own instead: an interrupt (``killpg`` of the kernel's group) still reaches
+    the kernel and its children, never this client."""
+    import jupyter_client.launcher as launcher
+
+    def popen(cmd, **kw):
+        kw.pop("start_new_session", None)
+        return subprocess.Popen(cmd, process_group=0, **kw)
+
+    launcher.Popen = popen
+
+
+if os.environ.get("AUTOGRADE_NO_SETSID") == "1":
+    _kernel_in_a_process_group()
 
 
 class CappedClient(NotebookClient):
