@@ -13,7 +13,7 @@ WORK   ?= work
 # Root must say --allow-root to jupyter.
 ALLOW_ROOT = $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: demo test release sources lab formgrader bench clean sandbox-deps browser-deps
+.PHONY: demo test release sources lab formgrader bench clean sandbox-deps browser-deps student-wheel
 
 # The grader's sandbox: bubblewrap (Debian package), setpriv and prlimit (util-linux, always there).
 SANDBOX_STAMP = $(VENV)/.sandbox
@@ -95,9 +95,18 @@ formgrader: $(STAMP)
 	cd "$(COURSE)" && PATH="$(CURDIR)/$(VENV)/bin:$$PATH" "$(CURDIR)/$(VENV)/bin/jupyter" lab \
 	  --ServerApp.root_dir="$(abspath $(COURSE))" --CourseDirectory.root="$(abspath $(COURSE))" $(ALLOW_ROOT) $(LAB_ARGS)
 
+## make student-wheel: the students' distribution (students/pyproject.toml): nbcourse and its data, no grader,
+# no answers, as dist/nncourse_students-VERSION-py3-none-any.whl, for students' machines and a JupyterHub image
+# (docs/students.md). setuptools builds in students/build/, cleared before and after so no removed module lingers.
+student-wheel: $(STAMP)
+	rm -rf students/build students/*.egg-info
+	$(PY) -m pip wheel --no-deps --wheel-dir dist ./students
+	rm -rf students/build students/*.egg-info
+	@echo "built: $$(ls -t dist/nncourse_students-*.whl | head -1) (see docs/students.md)"
+
 ## make bench: autograde vs plain nbgrader on 40 submissions (figures for docs/benchmarks.md)
 bench: $(STAMP) $(SANDBOX_STAMP)
 	$(PY) benchmarks/grading.py --submissions 40
 
 clean:
-	rm -rf $(VENV) *.egg-info .pytest_cache
+	rm -rf $(VENV) *.egg-info .pytest_cache students/build students/*.egg-info
