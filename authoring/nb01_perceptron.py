@@ -149,7 +149,7 @@ def build() -> NotebookBuilder:
         return out
         ### END SOLUTION
     """)
-    nb.tests("test_sigmoid", 1, """
+    nb.tests("test_sigmoid", 2, """
     with np.errstate(all="ignore"):  # a warning is a hint below, not a failure
         s = sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     nc.checks.expect_close(s, [0.0, 0.5, 1.0], "sigmoid([-1000, 0, 1000])")
@@ -389,7 +389,7 @@ def build() -> NotebookBuilder:
         return w, float(b), errors_per_epoch
         ### END SOLUTION
     """)
-    nb.tests("test_perceptron_train", 2, """
+    nb.tests("test_perceptron_train", 3, """
     X_and, y_and = nc.data.truth_table("AND")
     w, b, errors = perceptron_train(X_and, y_and, lr=1.0, epochs=50)
     nc.checks.expect_shape(w, (2,), "w returned by perceptron_train")

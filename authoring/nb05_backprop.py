@@ -666,7 +666,7 @@ def build() -> NotebookBuilder:
     nc.checks.expect_true(report, f"the gradients of sum(Y_hat * dY) disagree with finite differences:\\n{report}")
     nc.checks.ok("mlp_backward passes the gradient check of a 3-layer tanh/sigmoid network.")
     """, ["mlp_backward"])
-    nb.tests("test_mlp_loss_and_grads", 2, """
+    nb.tests("test_mlp_loss_and_grads", 1, """
     rng_ = np.random.default_rng(2)
     params_ = init_params([5, 8, 6, 4], rng_)
     X_ = rng_.normal(size=(5, 9))

@@ -184,7 +184,15 @@ class NotebookBuilder:
         self.cells.append(new_code_cell(src, metadata=_meta(grade_id, grade=False, solution=True, locked=False)))
 
     def tests(self, grade_id: str, points: float, visible: str, graded_names: list[str]) -> None:
-        """A graded test cell: visible checks, then one hidden ``check`` per graded name."""
+        """A graded test cell: visible checks, then one hidden ``check`` per graded name.
+
+        Points follow effort, per graded function of the cell: 1 for transcribing a formula the text prints
+        into a line or two (``sgd_step``, ``step_decay``, ``collapse_linear``, each activation); 2 for several
+        lines that follow a recipe the text gives, with a loop, state passed in and out, or edge cases the
+        spec names (``layer_backward``, ``momentum_step``, a stable ``sigmoid``, ``centred_difference``); 3 for
+        deriving what the text does not print (``fork_backward``, ``softmax_backward``) or writing a whole
+        training loop over epochs and batches (``perceptron_train``, ``fit_neuron``, ``train_mlp``).
+        """
         hidden = "\n".join(f"check({name!r}, {name})" for name in graded_names)
         src = (_clean(visible) + "\n\n### BEGIN HIDDEN TESTS\nfrom autograde.check import check\n"
                + hidden + "\n### END HIDDEN TESTS")
