@@ -196,7 +196,7 @@ def build() -> NotebookBuilder:
     $(L(\theta + h e_i) - L(\theta))/h$? Expand $L$ in a Taylor series around $\theta$: the one-sided quotient is
     off by about $\frac{h}{2}$ times the second derivative, the centred one by about $\frac{h^2}{6}$ times the
     third, because the second-derivative terms of the two sides cancel. With $h = 10^{-5}$ that is the
-    difference between an error near $10^{-5}$ and one near $10^{-10}$. (A much smaller $h$ does not help:
+    difference between an error of about $10^{-5}$ and one of about $10^{-10}$ or less (for derivatives of size 1). (A much smaller $h$ does not help:
     $L(\theta + h e_i)$ and $L(\theta - h e_i)$ then agree in almost all their digits, and the rounding error of
     their difference, divided by $2h$, grows.)
 
@@ -789,7 +789,7 @@ def build() -> NotebookBuilder:
 
     **Three parts, not two.** While training we will follow the accuracy epoch by epoch and pick the best
     of three runs. Each such look is a *choice*, and a choice made by looking at a set of images fits
-    the model a little to those particular images (notebook 07 measures how much). So choices are made
+    the model a little to those particular images (notebook 07 explains why). So choices are made
     on images held out from training, the **validation set**, and the test set is used **once**, at the
     very end, for the one model we keep. We set {{n_val}} of the training images aside for validation with
     `nc.data.train_test_split` and train on the other {{n_fit}}. Then we train a network with one hidden

@@ -636,8 +636,8 @@ def build() -> NotebookBuilder:
     set) and the loss and accuracy on the **validation** set.
 
     **Which data decides.** The race below *chooses* a learning rate for each optimizer, and then an
-    optimizer. A choice made by looking at a set of images fits that set a little (notebook 07 measures
-    it), so the digits are split three ways: `nc.data.digits_split` keeps 20 % of each digit aside as
+    optimizer. A choice made by looking at a set of images fits that set a little (notebook 07 explains
+    why), so the digits are split three ways: `nc.data.digits_split` keeps 20 % of each digit aside as
     the test set, and `nc.data.train_test_split` takes a quarter of the rest for validation. Every
     choice below is made on the validation set; the test set is used once, at the end, for the winner.
     """)

@@ -750,20 +750,20 @@ def build() -> NotebookBuilder:
     nb.claim("sym_mse_end", "0.032", cell="spread_per_epoch = [", pattern=r"equal start after \d+ epochs: training MSE ([\d.]+)")
     nb.md(r"""
     With the equal start, after 1,000 epochs the five units are still one and the same unit: the five lines
-    lie on top of each other, and the training error ({{sym_mse_1000}}) is that of a network with a single
-    hidden unit, while the random start reaches {{he_mse_1000}}. In exact arithmetic this would last forever
+    lie on top of each other, so the network is in effect a one-unit network: its training error is
+    {{sym_mse_1000}}, while the random start reaches {{he_mse_1000}}. In exact arithmetic this would last forever
     (Question 4.1 asks why). On a computer it does not quite: the units' sums are rounded slightly
     differently (a matrix product adds its rows in different orders), so they differ by about $10^{-16}$,
     and training *amplifies* such a difference by a roughly constant factor per epoch, like a ball balanced
-    on the crest of a ridge. The cell below follows the spread of the five units' weights (largest minus
-    smallest, weights plus biases) over {{sym_epochs_total}} epochs. In this run it is {{sym_250}} at epoch 250,
+    on the crest of a ridge. The cell below follows the spread of the five units (the largest minus the
+    smallest incoming weight, plus the same for the biases) over {{sym_epochs_total}} epochs. In this run it is {{sym_250}} at epoch 250,
     {{sym_1000}} at epoch 1,000 and {{sym_2000}} at epoch 2,000; it first exceeds 0.01 after epoch
     {{sym_split}}, when one unit splits off, and then the training error drops, to {{sym_mse_end}} at the end.
     (The exact epochs depend on the machine's rounding; the shape of the curve does not.)
 
     So the symmetric state is **unstable**, not permanent, and rounding breaks it slowly and by accident,
-    after thousands of wasted epochs, and in a network with many units only a few split off in time. A
-    random start breaks it on purpose, at epoch 0.
+    after thousands of wasted epochs; which unit splits off, and when, is left to the accidents of
+    rounding. A random start breaks it on purpose, at epoch 0.
     """)
     nb.code("""
     h = hist_sym["equal start (all weights 0.5)"]
@@ -936,7 +936,7 @@ def build() -> NotebookBuilder:
     """)
     nb.md(r"""
     Move the slider: the gain from 0.25 to 4, on a log scale, for the same 25-layer stack, tanh on the left
-    and ReLU on the right (one seed). Find the gain at which each activation keeps its signals flat. They
+    and ReLU on the right (one seed). Find the gain at which each activation keeps its signals roughly flat. They
     are not the same gain: that is the whole difference between Glorot's and He's initialization.
     """)
     nb.code("""
