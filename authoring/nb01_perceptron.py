@@ -149,7 +149,7 @@ def build() -> NotebookBuilder:
         return out
         ### END SOLUTION
     """)
-    nb.tests("test_sigmoid", 1, """
+    nb.tests("test_sigmoid", 2, """
     with np.errstate(all="ignore"):  # a warning is a hint below, not a failure
         s = sigmoid(np.array([-1000.0, 0.0, 1000.0]))
     nc.checks.expect_close(s, [0.0, 0.5, 1.0], "sigmoid([-1000, 0, 1000])")
@@ -389,7 +389,7 @@ def build() -> NotebookBuilder:
         return w, float(b), errors_per_epoch
         ### END SOLUTION
     """)
-    nb.tests("test_perceptron_train", 2, """
+    nb.tests("test_perceptron_train", 3, """
     X_and, y_and = nc.data.truth_table("AND")
     w, b, errors = perceptron_train(X_and, y_and, lr=1.0, epochs=50)
     nc.checks.expect_shape(w, (2,), "w returned by perceptron_train")
@@ -408,13 +408,20 @@ def build() -> NotebookBuilder:
                           f"got errors_per_epoch = {errors_xor}")
     nc.checks.ok("perceptron_train learns AND.")
     """, ["perceptron_train"])
+    nb.claim("blobs_e1_updates", "22", cell="X_blobs = X_blobs +", pattern=r"epoch 1: (\d+) updates")
+    nb.claim("blobs_e1_wrong", "30", cell="X_blobs = X_blobs +", pattern=r"epoch 1: \d+ updates during it; the line at its end gets (\d+)")
+    nb.claim("blobs_clean_epoch", "6", cell="X_blobs = X_blobs +", pattern=r"first line with no point wrong: after epoch (\d+)")
+    nb.claim("blobs_last_epoch", "7", cell="X_blobs = X_blobs +", pattern=r"first epoch without an update: (\d+)")
     nb.md(r"""
     Now watch it learn a real (if small) problem: two clouds of points that a line can separate. The
     clouds sit away from the origin, so the line has to be moved there, and moving it is the bias's
-    job. Each panel shows the boundary at the end of one epoch; the title says how many mistakes
-    that epoch made. The last panel is the first epoch with no mistake. Notice in the curve below that
-    the number of mistakes need not go down every epoch: an update that fixes one point can break
-    others. The theorem only promises that the mistakes stop in the end.
+    job. Each panel shows the line at the **end** of one epoch. Its title gives two different counts: the
+    points that line gets wrong, and the updates (mistakes) the rule made *during* the epoch, on lines that
+    kept changing. In this run epoch 1 makes {{blobs_e1_updates}} updates, yet the line it ends with gets
+    {{blobs_e1_wrong}} points wrong. The line after epoch {{blobs_clean_epoch}} already separates the clouds, but
+    the rule only learns that in epoch {{blobs_last_epoch}}, the first epoch without an update, and stops there
+    (the last panel). Notice in the curve below that the number of mistakes need not go down every epoch: an
+    update that fixes one point can break others. The theorem only promises that the mistakes stop in the end.
     """)
     nb.code("""
     with nc.needs("perceptron_train", "perceptron_predict"):
@@ -425,10 +432,20 @@ def build() -> NotebookBuilder:
         n_run = len(errors)
         shown = sorted({k for k in (1, 2, (n_run + 1) // 2, n_run) if k <= n_run})  # always includes the last epoch
         fig, axes = nc.plot.subplots(1, len(shown), figsize=(4 * len(shown), 3.8), squeeze=False)
-        for k, ax in zip(shown, axes[0]):
+        wrong_after = []                          # points the line at the end of each epoch gets wrong
+        for k in range(1, n_run + 1):
             w_k, b_k, errors_k = perceptron_train(X_blobs, y_blobs, lr=0.1, epochs=k)  # the same run, cut after k epochs
+            wrong_after.append(int(np.sum(perceptron_predict(X_blobs, w_k, b_k) != y_blobs)))
+            print(f"epoch {k}: {errors_k[-1]} updates during it; the line at its end gets {wrong_after[-1]} of "
+                  f"{y_blobs.size} points wrong")
+        clean = next((k for k, wrong in enumerate(wrong_after, start=1) if wrong == 0), None)
+        print(f"first line with no point wrong: after epoch {clean}; first epoch without an update: "
+              f"{n_run if errors[-1] == 0 else None}")
+        for k, ax in zip(shown, axes[0]):
+            w_k, b_k, errors_k = perceptron_train(X_blobs, y_blobs, lr=0.1, epochs=k)
             nc.plot.decision_boundary(lambda P: perceptron_predict(P, w_k, b_k), X_blobs, y_blobs, ax=ax,
-                                      title=f"after epoch {k}: {errors_k[-1]} mistakes in it",
+                                      title=f"line after epoch {k}: {wrong_after[k - 1]} wrong\\n"
+                                            f"({errors_k[-1]} updates during the epoch)",
                                       xlabel="$x_1$", ylabel="$x_2$")
         status = "converged" if errors[-1] == 0 else "not converged"
         ax = nc.plot.loss_curves(errors, xlabel="epoch", ylabel="mistakes in the epoch", train_label="mistakes",

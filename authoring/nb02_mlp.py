@@ -254,7 +254,9 @@ def build() -> NotebookBuilder:
     width, and after a few layers the activations blow up or die out. **He initialisation** draws each
     weight from a normal distribution with variance $2 / n_{l-1}$, which keeps the size of the
     activations of ReLU layers about constant from layer to layer (the 2 makes up for ReLU zeroing
-    half of its inputs; Xavier initialisation, made for tanh, uses $1/n_{l-1}$). Biases start at zero.
+    half of its inputs). Two relatives you will meet: LeCun's initialisation uses the variance $1/n_{l-1}$,
+    and Glorot's (also called Xavier's, made for tanh) uses $2/(n_{l-1} + n_l)$, the input and the output
+    width averaged; notebook 07 measures what each does in a deep network. Biases start at zero.
 
     **Exercise 2.2.** Write `init_params(layer_sizes, rng)`. For each layer $l = 1, \dots, L$ in order, draw
     `W = rng.standard_normal((n_l, n_prev)) * np.sqrt(2 / n_prev)` and set `b = np.zeros((n_l, 1))`.
@@ -306,8 +308,10 @@ def build() -> NotebookBuilder:
     other. (On the left all five cross zero at $x = 0$: He initialisation starts every bias at zero, so
     every $z_d = w_d x$ is 0 there; the units still differ in slope and sign, and that is enough.)
     The layer above then receives five copies of one number, so five units are worth one.
-    Training does not fix this either: identical units get identical gradients and stay identical.
-    Notebook 07 comes back to this symmetry problem.
+    In exact arithmetic training cannot fix this either: identical units get identical gradients, so they
+    stay identical. On a computer the units' sums are rounded slightly differently, so the symmetry is
+    *unstable* rather than exact, and rounding breaks it, but only slowly and by accident. Notebook 07 comes
+    back to this symmetry problem and measures how slowly.
     """)
     nb.code(r'''
     with needs("init_params", "mlp_forward"):
@@ -444,10 +448,16 @@ def build() -> NotebookBuilder:
     with needs("shallow_net_1d"):
         display(mlp_widgets.approximation_widget(shallow_net_1d, D=3))
     ''')
+    nb.claim("slope_smooth_lo", "−2.15", cell="slopes[name] = np.polyfit", pattern=r"smooth targets: (-?[\d.]+) to")
+    nb.claim("slope_smooth_hi", "−2.02", cell="slopes[name] = np.polyfit", pattern=r"smooth targets: -?[\d.]+ to (-?[\d.]+)")
+    nb.claim("slope_step", "−0.58", cell="slopes[name] = np.polyfit", pattern=r"the step: (-?[\d.]+)")
     nb.md(r"""
-    The error against $D$, for each target, on log-log axes. For the smooth targets the error falls
-    like $1/D^2$ (a straight line of slope $-2$): halving the length of the pieces quarters the error of
-    a linear interpolation. The step falls only like $1/\sqrt{D}$: near the jump one piece is always wrong.
+    The error against $D$, for each target, on log-log axes, with two guide lines: $1/D^2$ (slope $-2$)
+    and $1/\sqrt{D}$ (slope $-1/2$). For the smooth targets the error falls like $1/D^2$: halving the length of
+    the pieces quarters the error of a linear interpolation. For the step it falls only like $1/\sqrt{D}$:
+    near the jump one piece of width $2/D$ is always wrong by about half the jump, so the mean squared error
+    falls like $1/D$ and its root like $1/\sqrt{D}$. The cell prints the slopes fitted to the curves for
+    $D \ge 8$: {{slope_smooth_lo}} to {{slope_smooth_hi}} for the three smooth targets, {{slope_step}} for the step.
     """)
     nb.code(r'''
     from nbcourse import mlp_widgets
@@ -456,14 +466,21 @@ def build() -> NotebookBuilder:
         Ds = np.unique(np.geomspace(1, nc.demo_size(64, 16), 11).astype(int))
         x = np.linspace(-1, 1, nc.demo_size(801, 201))
         fig, ax = nc.plot.subplots(figsize=(7, 4))
+        slopes = {}
         for name, target in mlp_widgets.TARGETS.items():
             errors = [mlp_widgets.fit_phi(shallow_net_1d, x, target(x), mlp_widgets.spread_joints(D))[1] for D in Ds]
             ax.loglog(Ds, errors, marker=".", label=name)
-        ax.loglog(Ds, 1.0 / Ds ** 2, "k--", linewidth=0.8, label="$1/D^2$")
+            slopes[name] = np.polyfit(np.log(Ds[Ds >= 8]), np.log(np.array(errors)[Ds >= 8]), 1)[0]  # straight-line fit, log-log
+        ax.loglog(Ds, 1.0 / Ds ** 2, "k--", linewidth=0.8, label="$1/D^2$ (slope $-2$)")
+        ax.loglog(Ds, 0.25 / np.sqrt(Ds), "k:", linewidth=1.0, label=r"$0.25/\sqrt{D}$ (slope $-1/2$)")
         ax.set(title="Least-squares fit of a shallow ReLU network: error against width",
                xlabel="hidden units $D$", ylabel="RMS error on [-1, 1]")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize="small")
+        print("slope of log(error) against log(D), fitted for D >= 8:",
+              ", ".join(f"{name}: {slope:.2f}" for name, slope in slopes.items()))
+        smooth = [slope for name, slope in slopes.items() if not name.startswith("step")]
+        print(f"smooth targets: {min(smooth):.2f} to {max(smooth):.2f}; the step: {slopes['step at 0.3']:.2f}")
     ''')
 
     # ------------------------------------------------------------------ 5. non-linearity
@@ -494,7 +511,7 @@ def build() -> NotebookBuilder:
         return W, b
         ### END SOLUTION
     ''')
-    nb.tests("test_collapse_linear", 2, r'''
+    nb.tests("test_collapse_linear", 1, r'''
     rng = np.random.default_rng(5)
     sizes = [3, 4, 2, 5]
     layers = [(rng.normal(size=(n, n_prev)), rng.normal(size=(n, 1))) for n_prev, n in zip(sizes[:-1], sizes[1:])]
@@ -509,9 +526,11 @@ def build() -> NotebookBuilder:
     nc.checks.expect_close(collapse_linear(layers[:1])[1], layers[0][1], "one layer collapses to itself (its b)")
     nc.checks.ok("collapse_linear looks right.")
     ''', ["collapse_linear"])
+    nb.claim("collapse_gap", "1e-13", cell="W, b = collapse_linear(deep)", pattern=r"on 1000 random inputs: ([\d.e+-]+)",
+             relation="<=", tol=0)
     nb.md(r"""
     Checked once more on a bigger network with your own `mlp_forward` and `init_params` (identity
-    activations everywhere, random biases): the largest difference is round-off, about $10^{-15}$. So
+    activations everywhere, random biases): the largest difference is round-off, below {{collapse_gap}}. So
     a network without activations, however deep, can only draw straight decision boundaries: it cannot
     compute XOR, and depth buys nothing. With a ReLU in between, the same weights give something no
     single layer can (last line).
@@ -576,6 +595,8 @@ def build() -> NotebookBuilder:
             ax.set(title=f"K = {K} layers: {count_regions_1d(params, x)} regions, {count_params([1] + [2] * K + [1])} params",
                    xlabel="input $x$", ylabel="network output")
     ''')
+    nb.claim("regions_deep", "26.2", cell="deep_all = [count_regions_1d(", pattern=r" 241 parameters: deep \S+\s+([\d.]+) regions")
+    nb.claim("regions_shallow", "74.1", cell="deep_all = [count_regions_1d(", pattern=r" 241 parameters: .*?\| shallow \S+\s+([\d.]+)")
     nb.md(r"""
     The construction shows what depth *can* do. What about networks with random weights (He weights
     from your `init_params`, biases drawn from $N(0, 0.25)$)? Below, for each parameter budget, a deep
@@ -584,7 +605,9 @@ def build() -> NotebookBuilder:
     most a shallow network can have and to the sawtooth.
 
     Look closely: at random weights the deep networks do **not** have more regions than the shallow
-    ones; they have fewer. The lecture's counts (161,501 regions for 471 parameters) are the *maximum*
+    ones; they have fewer, at every budget, in the mean of the draws and in nearly every single draw (the
+    cell prints the range): at 241 parameters, {{regions_deep}} regions for the deep network against
+    {{regions_shallow}} for the shallow one. The lecture's counts (161,501 regions for 471 parameters) are the *maximum*
     over all weights; a randomly initialised deep network has far fewer, about as many as it has
     units (Hanin & Rolnick, 2019, a result beyond the lectures). Depth multiplies what a network can
     *represent*, and training can use that; it does not show at initialisation.
@@ -600,11 +623,12 @@ def build() -> NotebookBuilder:
             n = count_params(deep_sizes)
             H = (n - 1) // 3                                   # the shallow [1, H, 1] with (about) as many parameters
             random_params = lambda sizes: [(W, 0.5 * rng.standard_normal(b.shape)) for W, b in init_params(sizes, rng)]
-            deep = np.mean([count_regions_1d(random_params(deep_sizes), x) for _ in range(draws)])
-            shallow = np.mean([count_regions_1d(random_params([1, H, 1]), x) for _ in range(draws)])
+            deep_all = [count_regions_1d(random_params(deep_sizes), x) for _ in range(draws)]
+            shallow_all = [count_regions_1d(random_params([1, H, 1]), x) for _ in range(draws)]
+            deep, shallow = np.mean(deep_all), np.mean(shallow_all)
             rows.append((n, deep, shallow, H + 1))
-            print(f"{n:4d} parameters: deep 1-{w}-{w}-{w}-{w}-1 {deep:6.1f} regions | shallow 1-{H}-1 {shallow:6.1f} "
-                  f"regions (at most {H + 1})")
+            print(f"{n:4d} parameters: deep 1-{w}-{w}-{w}-{w}-1 {deep:6.1f} regions ({min(deep_all)} to {max(deep_all)}) | "
+                  f"shallow 1-{H}-1 {shallow:6.1f} ({min(shallow_all)} to {max(shallow_all)}; at most {H + 1})")
         n, deep, shallow, most = np.array(rows).T
         Ks = np.arange(1, 9)
         fig, ax = nc.plot.subplots(figsize=(7.5, 4.5))
@@ -619,23 +643,28 @@ def build() -> NotebookBuilder:
     ''')
 
     # ------------------------------------------------------------------ 7. several inputs and outputs
+    nb.claim("n_regions_2d", "7", cell="def pattern_id(P)", pattern=r"(\d+) regions on a 300")
+    nb.claim("smallest_region_2d", "3.2 %", cell="def pattern_id(P)", pattern=r"smallest covers ([\d.]+)%")
     nb.md(r"""
     ## 7 · Several inputs and outputs
 
     With two inputs, each hidden ReLU unit switches along a **line** $\theta_{d0} + \theta_{d1} x_1 + \theta_{d2} x_2 = 0$
     of the plane (its $z = 0$), not at a point. The lines of $D$ units cut the plane into convex
     polygons, and on each polygon the network is one flat plane: $f$ is piecewise *planar* (lecture 003's
-    "2 inputs, 3 hidden units, 1 output"). Left: the regions of a random $[2, 3, 1]$ network, each
-    activation pattern in its own colour (3 lines, 7 regions here). Right: its output $f(x_1, x_2)$,
-    with the **decision boundary** $f = 0$ in black, the line a classifier would draw: it is made of
-    straight pieces that bend where it crosses a unit's line.
+    "2 inputs, 3 hidden units, 1 output"). Three lines cut the plane into at most $1 + 3 + 3 = 7$ regions,
+    and into fewer when two of them cross outside the picture or the three meet near one point. Left: the
+    regions of a random $[2, 3, 1]$ network, each activation pattern in its own colour: here
+    {{n_regions_2d}} regions, the smallest covering {{smallest_region_2d}} of the picture. Right: its output
+    $f(x_1, x_2)$, with the **decision boundary** $f = 0$ in black, the line a classifier would draw: it is made
+    of straight pieces that bend where it crosses a unit's line. The dots are coloured by the sign of $f$ at
+    them, the class this network would give them (no training happened: these are not true labels).
 
     Several *outputs* share the hidden units: each output is its own weighted sum of the same $h_d$,
     so each is piecewise linear with the *same* joints (lecture 003's "multivariate outputs").
     """)
     nb.code(r'''
     with needs("init_params", "mlp_forward"):
-        rng = np.random.default_rng(1)
+        rng = np.random.default_rng(724)
         net = [(W, rng.normal(size=b.shape)) for W, b in init_params([2, 3, 1], rng)]
         def pattern_id(P):                                      # which of the 3 units are on, as a number 0..7
             _, caches = mlp_forward(P, net, "relu", "identity")
@@ -643,12 +672,18 @@ def build() -> NotebookBuilder:
         f = lambda P: mlp_forward(P, net, "relu", "identity")[0][0]
         X = rng.uniform(-2, 2, size=(2, 40))
         fig, axes = nc.plot.subplots(1, 2, figsize=(12, 4.6))
-        n_regions = np.unique(pattern_id(np.mgrid[-2:2:300j, -2:2:300j].reshape(2, -1))).size
+        lo, hi = X.min(axis=1), X.max(axis=1)                   # the picture's extent (no padding)
+        g1, g2 = np.meshgrid(np.linspace(lo[0], hi[0], 300), np.linspace(lo[1], hi[1], 300))
+        _, pixels = np.unique(pattern_id(np.stack([g1.ravel(), g2.ravel()])), return_counts=True)
+        n_regions = pixels.size
+        print(f"{n_regions} regions on a 300 x 300 grid of the picture; the smallest covers "
+              f"{pixels.min() / pixels.sum():.1%} of it")
         nc.plot.decision_boundary(pattern_id, X, pattern_id(X), ax=axes[0], padding=0.0,
                                   title=f"Activation patterns of a 2-3-1 ReLU network: {n_regions} regions")
         axes[0].get_legend().remove()
         nc.plot.decision_boundary(f, X, (f(X) > 0).astype(int), ax=axes[1], padding=0.0,
-                                  title="Its output $f(x_1, x_2)$ and the decision boundary $f = 0$")
+                                  title="Its output $f(x_1, x_2)$ and the decision boundary $f = 0$",
+                                  class_names={0: "$f < 0$ here", 1: "$f > 0$ here"})
     ''')
     nb.code(r'''
     with needs("init_params", "mlp_forward"):

@@ -559,7 +559,7 @@ def build() -> NotebookBuilder:
             Z = Wa @ X1
             losses.append(cross_entropy(Z, Y)[0])
             accs.append(accuracy(Z, labels))
-        fig, axes = nc.plot.subplots(2, 1, figsize=(7.5, 5.5), sharex=True)
+        fig, axes = nc.plot.subplots(2, 1, figsize=(7.5, 6))   # both panels keep their x tick labels and x label
         axes[0].plot(scales, losses, color="#0072B2")
         axes[0].set(title="The loss is smooth...", xlabel="scale of the class-0 row of $(W, b)$", ylabel="cross-entropy")
         axes[1].step(scales, accs, where="mid", color="#D55E00")

@@ -133,11 +133,21 @@ def build() -> NotebookBuilder:
             print(f"{name}: ends at theta = {p[-1]:+.4f}, L = {L_well(p[-1]):+.4f}")
         gt.path_1d(L_well, paths, xlim=(-2.6, 2.6), title="Gradient descent on a 1-D loss with two valleys (η = 0.1)")
     """)
+    nb.claim("bowl_crawl_end", "−2.18", cell="def dL_bowl(t)", pattern=r"η = 0.02: .*?theta = \((-?[\d.]+),")
+    nb.claim("bowl_zigzag_end", "−0.007", cell="def dL_bowl(t)", pattern=r"η = 0.19: .*?theta = \((-?[\d.]+),")
     nb.md(r"""
     In 2-D, a bowl that is steep one way and shallow the other,
     $L(\theta) = \tfrac12(\theta_1^2 + 10\,\theta_2^2)$, with gradient $(\theta_1, 10\,\theta_2)$.
-    The steep direction sets the largest safe learning rate ($\eta < 2/10$); with $\eta$ close to it,
-    the path zigzags across the steep direction, while it crawls along the shallow one.
+    One step multiplies $\theta_1$ by $1 - \eta$ and $\theta_2$ by $1 - 10\eta$, so the steep direction sets the
+    largest safe learning rate ($|1 - 10\eta| < 1$, i.e. $\eta < 2/10$). Three rates, 30 steps each (the cell
+    prints both factors and where each path ends):
+
+    - $\eta = 0.02$ is safe but **crawls** along the shallow direction: $\theta_1$ shrinks by only 2 % per step
+      and is still at {{bowl_crawl_end}} after 30 steps (it started at $-4$);
+    - $\eta = 0.1$ removes $\theta_2$ in a single step (its factor is $1 - 10\eta = 0$), then slides along $\theta_1$;
+    - $\eta = 0.19$, close to the limit, **zigzags** across the steep direction ($\theta_2$ changes sign at every
+      step, factor $-0.9$), while $\theta_1$ shrinks fastest of the three (factor 0.81) and arrives: it ends at
+      $\theta_1 =$ {{bowl_zigzag_end}}.
     """)
     nb.code("""
     def L_bowl(t):
@@ -149,6 +159,10 @@ def build() -> NotebookBuilder:
     with gt.needs("gradient_descent"):
         start = np.array([-4.0, 1.5])
         paths = {f"η = {lr}": gradient_descent(dL_bowl, start, lr, 30) for lr in (0.02, 0.1, 0.19)}
+        for name, p in paths.items():
+            lr = float(name.split("= ")[1])
+            print(f"{name}: factors per step {1 - lr:.2f} (theta_1) and {1 - 10 * lr:+.2f} (theta_2); "
+                  f"after 30 steps theta = ({p[-1][0]:.3f}, {p[-1][1]:.3f})")
         nc.plot.loss_surface(L_bowl, (-4.5, 4.5), (-2, 2), paths=paths, resolution=60,
                              title="Gradient descent on an elongated bowl, 30 steps each",
                              xlabel=r"$\\theta_1$", ylabel=r"$\\theta_2$");
@@ -214,11 +228,13 @@ def build() -> NotebookBuilder:
     nc.checks.expect_true(report, f"your gradient disagrees with finite differences of your loss:\\n{report}")
     nc.checks.ok("linreg_loss_and_grad looks right.")
     """, ["linreg_loss_and_grad"])
+    nb.claim("linreg_limit", "0.049", cell="x_lin = np.sort(", pattern=r"largest curvature\) = ([\d.]+)")
     nb.md(r"""
     Now descend. The data are 12 points near a line; on the left, the line after several numbers of
     steps; on the right, the path over the $(\phi_0, \phi_1)$ surface. Because the loss is a *sum*,
     its gradient grows with the number of points, and the learning rate must shrink with it: here
-    $\eta = 0.01$, and $\eta = 0.05$ would diverge. The path first slides down the steep direction,
+    $\eta = 0.01$, and $\eta = 0.05$ would diverge (the cell prints the limit, $2$ divided by the largest
+    curvature of $L$: {{linreg_limit}}). The path first slides down the steep direction,
     then creeps along the long, flat valley: the intercept and the slope trade off against each other.
     """)
     nb.code("""
@@ -240,6 +256,9 @@ def build() -> NotebookBuilder:
                              title=r"Path over the loss surface $L[\\phi]$ (log scale)",
                              xlabel=r"intercept $\\phi_0$", ylabel=r"slope $\\phi_1$")
         print(f"after 200 steps: phi = {path[-1].round(3)}, L = {linreg_loss_and_grad(path[-1], x_lin, y_lin)[0]:.4f}")
+        hessian = 2 * np.array([[x_lin.size, x_lin.sum()], [x_lin.sum(), np.sum(x_lin ** 2)]])   # L is quadratic in phi
+        print(f"gradient descent diverges for learning rates above 2 / (largest curvature) = "
+              f"{2 / np.linalg.eigvalsh(hessian).max():.4f}")
     """)
 
     # ------------------------------------------------------------------ 3. the sigmoid neuron
@@ -458,8 +477,8 @@ def build() -> NotebookBuilder:
     keeps SGD and mini-batch bouncing just above the minimum.
 
     **Where this differs from lecture 000.** Lecture 000's figure ranks training speed as mini-batch, then
-    SGD, then gradient descent. Here SGD usually comes **last** per second (compare the µs per sample printed
-    above): in numpy, each of its single-sample steps costs far more in call overhead than the arithmetic
+    SGD, then gradient descent. Here SGD usually comes **last** per second (compare the µs per sample that the
+    cell below prints): in numpy, each of its single-sample steps costs far more in call overhead than the arithmetic
     it does, and with only 20 features and 10,000 samples a full-batch step is cheap. The lecture's order
     is what you see when a pass over the data is expensive and the per-step overhead is small next to the
     work of a step (big data sets, big models, optimised frameworks). Mini-batch is first in both.
@@ -486,7 +505,7 @@ def build() -> NotebookBuilder:
         gt.xy_curves({f"{k} (η = {runs[k]['lr']})": (np.arange(1, len(l) + 1), l) for k, (l, s) in results.items()},
                      ax=axes[0], logx=True, marker=".", title="Loss against epochs", xlabel="epoch (log scale)",
                      ylabel="mean square loss C")
-        gt.xy_curves({k: (s * np.arange(1, len(l) + 1) / len(l), l) for k, (l, s) in results.items()},
+        gt.xy_curves({f"{k} (η = {runs[k]['lr']})": (s * np.arange(1, len(l) + 1) / len(l), l) for k, (l, s) in results.items()},
                      ax=axes[1], marker=".", logx=True, title="Loss against wall-clock time",
                      xlabel="seconds (log scale)", ylabel="mean square loss C")
     """)
@@ -636,12 +655,20 @@ def build() -> NotebookBuilder:
     L_gab = lambda p: gabor_loss_and_grad(p, x_gab, y_gab)[0]
     dL_gab = lambda p: gabor_loss_and_grad(p, x_gab, y_gab)[1]
     """)
+    for key, pattern in (("gabor_800", r"start \(2.0, 12.0\): ends at phi = \("), ("gabor_min", r"after 20000 steps: phi = \(")):
+        for k, text in enumerate({"gabor_800": ("−0.01", "15.12"), "gabor_min": ("0.00", "16.22")}[key]):
+            nb.claim(f"{key}_{k}", text, cell="starts = [(-2.0, 4.0)",
+                     pattern=pattern + (r"(-?[\d.]+)," if k == 0 else r"-?[\d.]+, (-?[\d.]+)\)"))
+    nb.claim("gabor_min_loss", "0.50", cell="starts = [(-2.0, 4.0)", pattern=r"after 20000 steps: .*?L = ([\d.]+)")
     nb.md(r"""
     Gradient descent from four starts ($\eta = 0.02$, 800 steps), drawn over the loss surface (dark is low,
-    on a log scale). Each start rolls into the valley below it. Only one, the start $(2, 12)$, finds the
-    global minimum near $(0, 16)$; the others stop in local minima, where the gradient is (nearly) zero but
-    the loss is several times higher (printed below the plot). On the right, the model each run ends with:
-    only the global minimum matches every wiggle of the data.
+    on a log scale). Each start rolls into the valley below it. Only one, the start $(2, 12)$, heads for the
+    global minimum; the others end in or near local minima, where the gradient is (nearly) zero but the
+    loss is several times higher (printed below the plot). The global minimum's valley has a nearly flat floor: after
+    800 steps that run is at φ = ({{gabor_800_0}}, {{gabor_800_1}}) and still creeping (its gradient is not yet zero), while
+    20,000 steps end at the minimum itself, φ = ({{gabor_min_0}}, {{gabor_min_1}}) with $L =$ {{gabor_min_loss}}. It is not
+    the $(0, 16.6)$ that made the data: with noise in the 40 targets, another $\phi$ fits them slightly better.
+    On the right, the model each run ends with: only the global minimum matches every wiggle of the data.
     """)
     nb.code("""
     starts = [(-2.0, 4.0), (2.0, 12.0), (8.0, 7.0), (-6.0, 19.0)]
@@ -654,9 +681,16 @@ def build() -> NotebookBuilder:
         grid = np.linspace(-15, 15, 400)
         for name, p in paths.items():
             axes[1].plot(grid, gabor(p[-1], grid), label=f"{name}: L = {L_gab(p[-1]):.2f}")
-            print(f"{name}: ends at phi = {p[-1].round(2)}, L = {L_gab(p[-1]):.2f}, |gradient| = {np.linalg.norm(dL_gab(p[-1])):.3f}")
+            print(f"{name}: ends at phi = ({p[-1][0]:.2f}, {p[-1][1]:.2f}), L = {L_gab(p[-1]):.2f}, "
+                  f"|gradient| = {np.linalg.norm(dL_gab(p[-1])):.3f}")
         axes[1].legend(fontsize="small")
+        long = gradient_descent(dL_gab, np.array([2.0, 12.0]), 0.02, nc.demo_size(20000, 2000))[-1]
+        print(f"the same start after {nc.demo_size(20000, 2000)} steps: phi = ({long[0]:.2f}, {long[1]:.2f}), "
+              f"L = {L_gab(long):.2f}, |gradient| = {np.linalg.norm(dL_gab(long)):.1e}")
     """)
+    nb.claim("sgd_seed0", "0.56", cell="def sgd_path(", pattern=r"SGD seed 0: .*?L = ([\d.]+)")
+    nb.claim("sgd_seed1", "6.37", cell="def sgd_path(", pattern=r"SGD seed 1: .*?L = ([\d.]+)")
+    nb.claim("sgd_escaped", "4", cell="def sgd_path(", pattern=r"(\d+) of \d+ seeds end in the deep valley")
     nb.md(r"""
     **Noise can help.** From the start $(-2, 4)$ gradient descent settles in a local minimum. Now run
     SGD from the same start, with batches of 4 from your `minibatches` and each step along the batch's
@@ -664,9 +698,9 @@ def build() -> NotebookBuilder:
     is exactly gradient descent's step with $\eta = 0.02$: only the noise differs. The noise kicks
     the parameters around. With some seeds, it kicks them over the ridge into the deep
     valley; with others it does not. Below are ten seeds, each run reproducible, and two of them
-    drawn: in our runs seed 0 reaches the deep valley ($L \approx 0.55$) and seed 1 stays where gradient
-    descent stays ($L \approx 6.3$); about four seeds in ten escape. SGD makes escape possible, but it
-    guarantees nothing.
+    drawn: seed 0 reaches the deep valley ($L =$ {{sgd_seed0}}) and seed 1 stays where gradient descent
+    stays ($L =$ {{sgd_seed1}}); {{sgd_escaped}} of the ten seeds escape (the cell counts them). SGD makes escape
+    possible, but it guarantees nothing.
     """)
     nb.code("""
     def sgd_path(phi0, lr, epochs, batch_size, seed):
@@ -682,13 +716,16 @@ def build() -> NotebookBuilder:
         gd_path = gradient_descent(dL_gab, np.array(start), 0.02, 1500)
         sgd_runs = {seed: sgd_path(start, 0.2, 150, 4, seed) for seed in range(nc.demo_size(10, 3))}
         for seed, p in sgd_runs.items():
-            print(f"SGD seed {seed}: ends at phi = {p[-1].round(2)}, L = {L_gab(p[-1]):.2f}")
-        print(f"gradient descent: ends at phi = {gd_path[-1].round(2)}, L = {L_gab(gd_path[-1]):.2f}")
+            print(f"SGD seed {seed}: ends at phi = ({p[-1][0]:.2f}, {p[-1][1]:.2f}), L = {L_gab(p[-1]):.2f}")
+        escaped = sum(L_gab(p[-1]) < 1.0 for p in sgd_runs.values())
+        print(f"{escaped} of {len(sgd_runs)} seeds end in the deep valley (L < 1)")
+        print(f"gradient descent: ends at phi = ({gd_path[-1][0]:.2f}, {gd_path[-1][1]:.2f}), L = {L_gab(gd_path[-1]):.2f}")
         nc.plot.loss_surface(L_gab, (-10, 10), (2.5, 22.5), resolution=70, logscale=True,
                              paths={"gradient descent": gd_path, "SGD, seed 0": sgd_runs[0], "SGD, seed 1": sgd_runs[1]},
                              title="Gradient descent stays in a local minimum; SGD's noise may escape",
                              xlabel=r"$\\phi_0$", ylabel=r"$\\phi_1$");
     """)
+    nb.claim("saddle_steps", "47", cell="def L_saddle(t)", pattern=r"(\d+) steps with the loss within")
     nb.md(r"""
     ### Saddle points
 
@@ -696,8 +733,9 @@ def build() -> NotebookBuilder:
     gradient is zero but which is a minimum along one direction and a maximum along another. Take
     $L(\theta) = \theta_1^2 + \tfrac14\theta_2^4 - \tfrac12\theta_2^2$: the origin is a saddle (a minimum in
     $\theta_1$, a maximum in $\theta_2$), and the true minima are at $(0, \pm 1)$. Start almost exactly on
-    the ridge, $\theta_2 = 10^{-4}$: gradient descent rushes to the saddle, then spends dozens of steps
-    there while the tiny $\theta_2$ grows, and only then falls off to a minimum. On the loss curve the
+    the ridge, $\theta_2 = 10^{-4}$: gradient descent rushes to the saddle, then spends {{saddle_steps}} steps
+    there (the loss within $10^{-3}$ of the saddle's $0$) while the tiny $\theta_2$ grows, and only then falls
+    off to a minimum. On the loss curve the
     stall is a long plateau that looks like convergence, but it is not. (On the left, the red cross marks the
     saddle.)
     """)
@@ -716,9 +754,10 @@ def build() -> NotebookBuilder:
                              xlabel=r"$\\theta_1$", ylabel=r"$\\theta_2$")
         axes[0].plot([0], [0], marker="x", color="red", markersize=10)
         losses = np.array([L_saddle(p) for p in path])
-        nc.plot.loss_curves(losses, ax=axes[1], xlabel="step", ylabel=r"$L(\\theta)$",
-                            title="The plateau at the saddle (L = 0) before the fall to L = -1/4",
-                            train_label="gradient descent");
+        gt.xy_curves({"gradient descent": (np.arange(losses.size), losses)}, ax=axes[1],    # row t: after t steps
+                     xlabel="step $t$ (0 = the start)", ylabel=r"$L(\\theta^t)$",
+                     title="The plateau at the saddle (L = 0) before the fall to L = -1/4")
+        print(f"{int(np.sum(np.abs(losses) < 1e-3))} steps with the loss within 1e-3 of the saddle's 0")
     """)
     nb.md(r"""
     **Question 5.1 (written, graded by hand).** In the Gabor experiment, would a *smaller* learning rate

@@ -45,7 +45,7 @@ def build() -> NotebookBuilder:
     2. shows it: training and validation error parting ways, wiggly fits, a capacity sweep;
     3. writes the remedies of lecture 001 and lecture 000 — weight decay, early stopping, dropout,
        more data — and measures each on the same problem;
-    4. shows why the initial weights must not all be equal;
+    4. shows why the initial weights must differ, and how large they should be in a deep network;
     5. ends with the *learning recipe* of lecture 000 as a decision chart.
 
     **Conventions**, as in every notebook: samples are columns (`X` of shape `(n_features, m)`, targets
@@ -149,7 +149,8 @@ def build() -> NotebookBuilder:
     nb.md(r"""
     A training loop for this notebook (given; read it). It trains a network with full-batch Adam,
     and each remedy of Section 3 plugs into it once you have written it: `lam` adds your
-    `l2_penalty`, `p` applies your `dropout_forward` after every hidden layer during training. Every
+    `l2_penalty`, `p` applies your `dropout_forward` after every hidden layer during training (and your
+    `dropout_backward` on the way back). Every
     `every` epochs it records the training and the validation loss (computed without dropout:
     that is the network as it will be used), and it keeps a copy of the parameters at the epochs
     listed in `keep`.
@@ -171,11 +172,11 @@ def build() -> NotebookBuilder:
         return A, caches, masks
 
     def backward(d_out, caches, masks, p):
-        \"\"\"Backpropagation through the layers and the dropout masks (a dropped unit passes no gradient).\"\"\"
+        \"\"\"Backpropagation through the layers and the dropout masks (your dropout_backward, Section 3.3).\"\"\"
         grads, dA = [], d_out
         for cache, mask in zip(reversed(caches), reversed(masks)):
             if mask is not None:
-                dA = dA * mask / (1 - p)
+                dA = dropout_backward(dA, mask, p)
             dA, dW, db = layer_backward(dA, cache)
             grads.append((dW, db))
         return grads[::-1]
@@ -185,8 +186,17 @@ def build() -> NotebookBuilder:
         \"\"\"Full-batch Adam on the layer sizes [n_0, *sizes, n_L]; returns (params, history).\"\"\"
         if params is None:
             params = init_params([X.shape[0], *sizes, Y.shape[0]], rng)
-        params = [(W.copy(), b.copy()) for W, b in params]
-        state = [(np.zeros_like(a), np.zeros_like(a)) for W_b in params for a in W_b]
+        # Adam works entry by entry, so every W and b can share one flat vector (and one m, one v): the same
+        # numbers as one Adam step per array, in a quarter of the numpy calls. `params` holds views into it.
+        shapes = [a.shape for W_b in params for a in W_b]
+        ends = np.cumsum([int(np.prod(s)) for s in shapes])
+
+        def unflatten(flat):
+            arrays = [flat[end - int(np.prod(s)):end].reshape(s) for s, end in zip(shapes, ends)]
+            return list(zip(arrays[::2], arrays[1::2]))
+
+        flat = np.concatenate([a.ravel() for W_b in params for a in W_b])
+        m, v, params = np.zeros_like(flat), np.zeros_like(flat), unflatten(flat)
         history = {"epoch": [], "train": [], "val": [], "kept": {}}
         for epoch in range(1, epochs + 1):
             out, caches, masks = forward(X, params, hidden, p, rng)
@@ -195,12 +205,9 @@ def build() -> NotebookBuilder:
             if lam > 0:
                 _, penalty_grads = l2_penalty(params, lam)
                 grads = [(dW + pW, db + pb) for (dW, db), (pW, pb) in zip(grads, penalty_grads)]
-            arrays, new = [a for W_b in params for a in W_b], []
-            for k, (a, g) in enumerate(zip(arrays, (g for dW_db in grads for g in dW_db))):
-                a, m, v = adam_step(a, g, *state[k], epoch, lr, 0.9, 0.999, 1e-8)
-                state[k] = (m, v)
-                new.append(a)
-            params = list(zip(new[::2], new[1::2]))
+            g = np.concatenate([g.ravel() for dW_db in grads for g in dW_db])
+            flat, m, v = adam_step(flat, g, m, v, epoch, lr, 0.9, 0.999, 1e-8)
+            params = unflatten(flat)
             if epoch in keep:
                 history["kept"][epoch] = [(W.copy(), b.copy()) for W, b in params]
             if epoch % every == 0:
@@ -213,6 +220,8 @@ def build() -> NotebookBuilder:
     def predict(params, hidden="tanh"):
         return lambda x: forward(x, params, hidden)[0]
     """)
+    nb.claim("val_best_epoch", "310", cell="KEEP = (50, 300, EPOCHS)", pattern=r"validation error lowest at epoch (\d+)")
+    nb.claim("val_end_ratio", "1.9", cell="KEEP = (50, 300, EPOCHS)", pattern=r"([\d.]+) times the lowest")
     nb.md(r"""
     **A flexible model on little data.** Fifteen noisy samples of $y = \sin(\pi x)$ (noise of standard
     deviation $0.3$, so the best possible mean squared error on new data is about $0.3^2 = 0.09$). The
@@ -220,9 +229,11 @@ def build() -> NotebookBuilder:
     curve smooth; Section 3.4 splits a real data set with your function). The network has two hidden layers of 50 tanh units,
     about 2,700 parameters for 15 data points.
 
-    The training error falls all the way, while the validation error falls, reaches its lowest point,
-    and then **rises**: from there on the network is learning the noise of these fifteen points. The
-    fits on the right, taken at three moments of the same run, show it happen: first too smooth, then
+    In this run (one random start; the capacity sweep below repeats such runs over five starts) the
+    training error falls all the way, while the validation error falls, reaches its lowest point at epoch
+    {{val_best_epoch}}, and then **rises**, to {{val_end_ratio}} times its lowest value by the end: from there
+    on the network is learning the noise of these fifteen points. The fits on the right, taken at three
+    moments of the same run, show it happen: first too smooth, then
     about right, then bending to pass through every noisy point. (The brief spikes late in the
     training curve come from Adam, not from the data: near a minimum its steps stay about $\alpha$
     long, as notebook 06 showed, and now and then one overshoots before the next steps repair it.)
@@ -234,6 +245,9 @@ def build() -> NotebookBuilder:
     KEEP = (50, 300, EPOCHS)
     params, hist = train(x_train, y_train, [50, 50], "square", EPOCHS, np.random.default_rng(0),
                          X_val=x_val, Y_val=y_val, keep=KEEP)
+    lowest = int(np.argmin(hist["val"]))
+    print(f"validation error lowest at epoch {hist['epoch'][lowest]} ({hist['val'][lowest]:.3f}); at the end "
+          f"{hist['val'][-1]:.3f}, {hist['val'][-1] / hist['val'][lowest]:.1f} times the lowest")
     fig, axes = nc.plot.subplots(1, 1 + len(KEEP), figsize=(17, 3.8))
     axes[0].plot(hist["epoch"], hist["train"], label="training")
     axes[0].plot(hist["epoch"], hist["val"], label="validation")
@@ -249,34 +263,59 @@ def build() -> NotebookBuilder:
         ax.set_ylim(-2, 2)
         ax.legend(fontsize="small")
     """)
+    nb.claim("cap_best_mean", "0.135", cell="WIDTHS = (1, 2, 4, 8, 16, 64)", pattern=r"H =  4: .*?validation mean ([\d.]+)")
+    nb.claim("cap_8_mean", "0.135", cell="WIDTHS = (1, 2, 4, 8, 16, 64)", pattern=r"H =  8: .*?validation mean ([\d.]+)")
+    nb.claim("cap_small_lo", "0.131", cell="WIDTHS = (1, 2, 4, 8, 16, 64)", pattern=r"H = 4 and 8, all runs: validation ([\d.]+)")
+    nb.claim("cap_small_hi", "0.141", cell="WIDTHS = (1, 2, 4, 8, 16, 64)", pattern=r"H = 4 and 8, all runs: validation [\d.]+ to ([\d.]+)")
+    nb.claim("cap_1_mean", "0.339", cell="WIDTHS = (1, 2, 4, 8, 16, 64)", pattern=r"H =  1: .*?validation mean ([\d.]+)")
+    nb.claim("cap_16_mean", "0.233", cell="WIDTHS = (1, 2, 4, 8, 16, 64)", pattern=r"H = 16: .*?validation mean ([\d.]+)")
+    nb.claim("cap_64_mean", "0.213", cell="WIDTHS = (1, 2, 4, 8, 16, 64)", pattern=r"H = 64: .*?validation mean ([\d.]+)")
+    nb.claim("cap_16_lo", "0.128", cell="WIDTHS = (1, 2, 4, 8, 16, 64)", pattern=r"H = 16: .*?range ([\d.]+)")
+    nb.claim("cap_16_hi", "0.417", cell="WIDTHS = (1, 2, 4, 8, 16, 64)", pattern=r"H = 16: .*?range [\d.]+ to ([\d.]+)")
     nb.md(r"""
     **Capacity.** Lecture 001 lists the number of hidden units as the first way to limit a network's
     capacity. Below, the same data and training budget for networks with one hidden layer of $H$
-    units, $H$ from 1 to 64 (each point the mean of two runs from different random starts, since a
-    single run is noisy). Too few units cannot bend enough (high training *and* validation error:
-    underfitting); too many fit the noise (low training error, validation error going back up). In
-    between is the best capacity, at the bottom of the U-shaped validation curve. The validation set
-    is what finds it.
+    units, $H$ from 1 to 64, each trained from five random starts (seeds 0 to 4): a single run is
+    noisy, so the plot shows the mean of the five (line) and their range (bars). The theory says: too few
+    units cannot bend enough (high training *and* validation error: underfitting); too many fit the noise
+    (low training error, validation error going back up); the best capacity lies in between, and the
+    validation set is what finds it.
+
+    The run shows that picture in the mean, and something more. The mean validation error is lowest at
+    $H = 4$ and $H = 8$ ({{cap_best_mean}} and {{cap_8_mean}}), and the five runs of these two widths all land
+    between {{cap_small_lo}} and {{cap_small_hi}}. One unit underfits (mean {{cap_1_mean}}).
+    The wide networks are worse *on average* ({{cap_16_mean}} at $H = 16$, {{cap_64_mean}} at $H = 64$) and
+    far less predictable: at $H = 16$ the five runs range from {{cap_16_lo}}, as good as the small networks,
+    to {{cap_16_hi}}. So "too many units overfit" is a statement about the typical run; with only fifteen
+    training points, which noise a wide network ends up fitting depends on its random start, and one run
+    cannot tell you where the bottom of the U is.
     """)
     nb.code("""
     WIDTHS = (1, 2, 4, 8, 16, 64)
-    sweep_epochs, seeds = nc.demo_size(2500, 100), (0, 1)
-    finals = []
+    sweep_epochs, seeds = nc.demo_size(2000, 100), tuple(range(nc.demo_size(5, 2)))
+    train_err, val_err = [], []                     # one row per width, one column per seed
     for H in WIDTHS:
         runs_H = [train(x_train, y_train, [H], "square", sweep_epochs, np.random.default_rng(seed), X_val=x_val, Y_val=y_val,
                         every=sweep_epochs)[1] for seed in seeds]
-        finals.append([np.mean([h["train"][-1] for h in runs_H]), np.mean([h["val"][-1] for h in runs_H])])
-    finals = np.array(finals)
-    fig, ax = nc.plot.subplots(figsize=(7, 4))
-    ax.plot(WIDTHS, finals[:, 0], marker="o", label="training")
-    ax.plot(WIDTHS, finals[:, 1], marker="o", label="validation")
+        train_err.append([h["train"][-1] for h in runs_H])
+        val_err.append([h["val"][-1] for h in runs_H])
+    train_err, val_err = np.array(train_err), np.array(val_err)
+    fig, ax = nc.plot.subplots(figsize=(7.5, 4.2))
+    for errors, name, shift in ((train_err, "training", 0.97), (val_err, "validation", 1.03)):
+        mean = errors.mean(axis=1)
+        ax.errorbar(np.array(WIDTHS) * shift, mean, yerr=[mean - errors.min(axis=1), errors.max(axis=1) - mean],
+                    marker="o", capsize=3, label=f"{name} (mean, bars: min to max of {len(seeds)} seeds)")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
-    ax.set(title=f"Capacity sweep: one hidden layer of H tanh units, {sweep_epochs} epochs (mean of {len(seeds)} runs)",
+    ax.set(title=f"Capacity sweep: one hidden layer of H tanh units, {sweep_epochs} epochs",
            xlabel="hidden units H (log scale)", ylabel="mean squared error after training (log)")
-    ax.legend()
+    ax.legend(fontsize="small")
     ax.grid(True, alpha=0.3)
-    print("best H on the validation set:", WIDTHS[int(np.argmin(finals[:, 1]))])
+    for H, tr, va in zip(WIDTHS, train_err, val_err):
+        print(f"H = {H:2d}: training mean {tr.mean():.3f}; validation mean {va.mean():.3f}, range {va.min():.3f} to {va.max():.3f}")
+    print("lowest mean validation error: H =", WIDTHS[int(np.argmin(val_err.mean(axis=1)))])
+    middle = val_err[[WIDTHS.index(4), WIDTHS.index(8)]]
+    print(f"H = 4 and 8, all runs: validation {middle.min():.3f} to {middle.max():.3f}")
     """)
 
     # ------------------------------------------------------------------ 3. remedies
@@ -335,7 +374,7 @@ def build() -> NotebookBuilder:
     Move the slider: $\lambda$ from $10^{-5}$ (almost no decay: the wiggly fit of Section 2) to $1$
     (the weights are held so small that the network is nearly linear and underfits). Somewhere in
     between the fit follows the sine and ignores the noise; the title gives both errors. Each position
-    trains the network of Section 2 anew (1,500 epochs, about a second).
+    trains the network of Section 2 anew (1,500 epochs), so give it a moment.
     """)
     nb.code("""
     _fits = {}
@@ -473,7 +512,7 @@ def build() -> NotebookBuilder:
         return A * mask / (1.0 - p), mask
         ### END SOLUTION
     """)
-    nb.tests("test_dropout_forward", 2, """
+    nb.tests("test_dropout_forward", 1, """
     A = np.arange(1.0, 7.0).reshape(2, 3)
     out = dropout_forward(A, 0.5, np.random.default_rng(0))
     nc.checks.expect_true(isinstance(out, tuple) and len(out) == 2, "dropout_forward must return the pair (A_drop, mask)")
@@ -511,6 +550,45 @@ def build() -> NotebookBuilder:
     """)
 
     nb.md(r"""
+    **The backward pass of dropout.** Training through a dropout layer needs its gradient: given
+    `dA_drop` $= \partial L / \partial A_{\text{drop}}$, the gradient arriving at the layer's output, what is
+    $\partial L / \partial A$? The mask is fixed during one forward and backward pass (it is a constant, drawn
+    once), so $A_{\text{drop}}$ is a simple function of $A$.
+
+    **Exercise 3.4 (derive, implement, check).** Derive $\partial L / \partial A$ from
+    $A_{\text{drop}} = A \odot \text{mask} / (1 - p)$: for one entry, how does $A_{\text{drop}, ij}$ change when
+    $A_{ij}$ changes, for a kept entry and for a dropped one? Then write `dropout_backward(dA_drop, mask, p)`:
+    `dA_drop` and `mask` (the mask `dropout_forward` returned, 1.0 kept, 0.0 dropped) of one shape, `p` in
+    $[0, 1)$. Return `dA`, the gradient at $A$, of that shape, without changing the inputs. The training loop
+    above calls it for every dropout layer. The check compares your `dA` with centred differences of
+    $L = \sum A_{\text{drop}} \odot \texttt{dA\_drop}$.
+    """)
+    nb.answer("dropout_backward", """
+    def dropout_backward(dA_drop, mask, p):
+        \"\"\"Backward pass of inverted dropout: the gradient at A from the gradient at A_drop = A * mask / (1 - p).
+
+        dA_drop, mask: arrays of one shape (mask of 1.0 kept, 0.0 dropped); p in [0, 1). Returns dA, that shape.
+        \"\"\"
+        ### BEGIN SOLUTION
+        return dA_drop * mask / (1.0 - p)
+        ### END SOLUTION
+    """)
+    nb.tests("test_dropout_backward", 2, """
+    rng_ = np.random.default_rng(3)
+    A_, dA_drop_ = rng_.normal(size=(4, 6)), rng_.normal(size=(4, 6))
+    mask_ = (rng_.random((4, 6)) >= 0.3).astype(float)
+    dA_ = dropout_backward(dA_drop_.copy(), mask_.copy(), 0.3)
+    nc.checks.expect_shape(dA_, (4, 6), "dA for dA_drop of shape (4, 6)")
+    nc.checks.expect_equal(np.asarray(dA_)[mask_ == 0], np.zeros(int(np.sum(mask_ == 0))),
+                           "dA where the unit was dropped (a dropped unit passes no gradient back)")
+    report = nc.gradcheck.check_array(lambda A: A * mask_ / (1 - 0.3), A_, dA_drop_, dA_)
+    nc.checks.expect_true(report, "dA disagrees with centred differences of the forward pass A * mask / (1 - p). "
+                                  f"Did you keep the factor 1 / (1 - p) of the forward pass?\\n{report}")
+    nc.checks.expect_close(dropout_backward(np.ones((2, 2)), np.ones((2, 2)), 0.0), np.ones((2, 2)),
+                           "with p = 0 and nothing dropped, the gradient passes unchanged")
+    nc.checks.ok("dropout_backward passes the gradient check.")
+    """, ["dropout_backward"])
+    nb.md(r"""
     ### 3.4 All remedies on one problem: digits from a small training set
 
     Now the remedies side by side on a classification problem, where the measure is accuracy: the
@@ -532,7 +610,7 @@ def build() -> NotebookBuilder:
     def accuracy(params, X, labels, hidden="relu"):
         return float(np.mean(np.argmax(forward(X, params, hidden)[0], axis=0) == labels))
 
-    with needs("train_val_test_split", "l2_penalty", "early_stopping_epoch", "dropout_forward"):
+    with needs("train_val_test_split", "l2_penalty", "early_stopping_epoch", "dropout_forward", "dropout_backward"):
         X_all, labels_all = nc.data.load_digits()
         X_tr, y_tr, X_va, y_va, X_te, y_te = train_val_test_split(X_all, labels_all[None, :].astype(float), (0.6, 0.2, 0.2),
                                                                   np.random.default_rng(0))
@@ -541,85 +619,183 @@ def build() -> NotebookBuilder:
         n_epochs, every = nc.demo_size(150, 30), 5
         common = dict(sizes=[64], loss="cross-entropy", epochs=n_epochs, lr=0.01, hidden="relu",
                       X_val=X_va, Y_val=one_hot(y_va, 10), every=every)
-        runs = {}
-        for name, X_fit, y_fit, extra in [("baseline", X_tr[:, :small], y_tr[:small], {}),
-                                          ("weight decay, lambda = 1e-2", X_tr[:, :small], y_tr[:small], dict(lam=1e-2)),
-                                          ("dropout, p = 0.5", X_tr[:, :small], y_tr[:small], dict(p=0.5)),
-                                          ("more data: 800 images", X_tr[:, :800], y_tr[:800], {})]:
-            keep = tuple(range(every, n_epochs + 1, every)) if name == "baseline" else ()
-            params, h = train(X_fit, one_hot(y_fit, 10), rng=np.random.default_rng(1), keep=keep, **common, **extra)
-            runs[name] = (params, h, X_fit, y_fit)
-        params_b, h_b, X_fit, y_fit = runs["baseline"]
-        stop, best = early_stopping_epoch(h_b["val"], 5)
-        runs[f"early stopping (epoch {h_b['epoch'][best]} of {n_epochs})"] = (h_b["kept"][h_b["epoch"][best]], h_b, X_fit, y_fit)
-        print(f"{'remedy':<38} {'train acc':>9} {'val acc':>8}")
-        val_acc = {}
-        for name, (params, h, X_fit, y_fit) in runs.items():
-            val_acc[name] = accuracy(params, X_va, y_va)
-            print(f"{name:<38} {accuracy(params, X_fit, y_fit):9.3f} {val_acc[name]:8.3f}")
-        chosen = max((n for n in val_acc if "more data" not in n), key=val_acc.get)
+        REMEDIES = [("baseline", X_tr[:, :small], y_tr[:small], {}),
+                    ("weight decay, lambda = 1e-2", X_tr[:, :small], y_tr[:small], dict(lam=1e-2)),
+                    ("dropout, p = 0.5", X_tr[:, :small], y_tr[:small], dict(p=0.5)),
+                    ("more data: 800 images", X_tr[:, :800], y_tr[:800], {})]
+        SEEDS = tuple(range(1, 1 + nc.demo_size(6, 1)))
+        results = {}                          # remedy -> one (params, history, train acc, val acc) per seed
+        for seed in SEEDS:
+            for name, X_fit, y_fit, extra in REMEDIES:
+                keep = tuple(range(every, n_epochs + 1, every)) if name == "baseline" else ()
+                params, h = train(X_fit, one_hot(y_fit, 10), rng=np.random.default_rng(seed), keep=keep, **common, **extra)
+                results.setdefault(name, []).append((params, h, accuracy(params, X_fit, y_fit), accuracy(params, X_va, y_va)))
+                if name == "baseline":        # early stopping: the baseline's run, cut by your early_stopping_epoch
+                    stop, best = early_stopping_epoch(h["val"], 5)
+                    kept = h["kept"][h["epoch"][best]]
+                    results.setdefault("early stopping (patience 5 records)", []).append(
+                        (kept, h, accuracy(kept, X_fit, y_fit), accuracy(kept, X_va, y_va)))
+        base = np.array([r[3] for r in results["baseline"]])
+        print(f"{len(SEEDS)} seeds; accuracies as mean (min to max); the change of validation accuracy against the "
+              "baseline of the same seed, in points")
+        print(f"{'remedy':<38} {'train acc':>9} {'val acc':>22} {'change vs baseline':>26}")
+        for name, rs in results.items():
+            val = np.array([r[3] for r in rs])
+            diff = 100 * (val - base)
+            print(f"{name:<38} {np.mean([r[2] for r in rs]):9.3f} {val.mean():8.3f} ({val.min():.3f} to {val.max():.3f}) "
+                  f"{diff.mean():+6.1f} ({diff.min():+.1f} to {diff.max():+.1f}) better in {int(np.sum(diff > 0))} of {len(SEEDS)}")
+        mean_val = {name: np.mean([r[3] for r in rs]) for name, rs in results.items()}
+        chosen = max((n for n in mean_val if "more data" not in n), key=mean_val.get)
+        test_acc = [accuracy(r[0], X_te, y_te) for r in results[chosen]]
         print(f"\\nchosen on the validation set (among the 100-image models): {chosen}; "
-              f"its test accuracy, measured once: {accuracy(runs[chosen][0], X_te, y_te):.3f}")
-        fig, ax = nc.plot.subplots(figsize=(7, 4))
-        for name in ("baseline", "weight decay, lambda = 1e-2", "dropout, p = 0.5", "more data: 800 images"):
-            ax.plot(runs[name][1]["epoch"], runs[name][1]["val"], label=name)
-        ax.axvline(h_b["epoch"][best], color="k", linestyle="--", label="early stopping keeps this epoch")
-        ax.set(title="Digits: validation loss of each remedy", xlabel="epoch", ylabel="validation cross-entropy")
-        ax.legend(fontsize="small")
-        ax.grid(True, alpha=0.3)
+              f"its test accuracy, measured once: {np.mean(test_acc):.3f} (mean of {len(SEEDS)} seeds)")
+        fig, axes = nc.plot.subplots(1, 2, figsize=(13, 4.2))
+        h_b = results["baseline"][0][1]
+        for name, _, _, _ in REMEDIES:
+            axes[0].plot(results[name][0][1]["epoch"], results[name][0][1]["val"], label=name)
+        stop, best = early_stopping_epoch(h_b["val"], 5)
+        axes[0].axvline(h_b["epoch"][best], color="k", linestyle="--", label="early stopping keeps this epoch")
+        axes[0].set(title=f"Digits: validation loss of each remedy (seed {SEEDS[0]})", xlabel="epoch",
+                    ylabel="validation cross-entropy")
+        axes[0].legend(fontsize="small")
+        names = list(results)
+        for k, name in enumerate(names):
+            val = np.array([r[3] for r in results[name]])
+            axes[1].errorbar([k], [val.mean()], yerr=[[val.mean() - val.min()], [val.max() - val.mean()]], marker="o",
+                             capsize=4, color=f"C{k}")
+            axes[1].scatter(np.full(val.size, k + 0.15), val, s=10, color=f"C{k}", alpha=0.6)
+        axes[1].set_xticks(range(len(names)), [n.split(",")[0].split(" (")[0].split(":")[0] for n in names], rotation=20)
+        axes[1].set(title=f"Validation accuracy: mean, range and each of {len(SEEDS)} seeds", xlabel="remedy",
+                    ylabel="validation accuracy")
+        for ax in axes:
+            ax.grid(True, alpha=0.3)
     """)
+    nb.claim("rem_base_lo", "0.880", cell="REMEDIES = [", pattern=r"baseline\s+[\d.]+\s+[\d.]+ \(([\d.]+) to")
+    nb.claim("rem_base_hi", "0.914", cell="REMEDIES = [", pattern=r"baseline\s+[\d.]+\s+[\d.]+ \([\d.]+ to ([\d.]+)\)")
+    nb.claim("rem_wd_mean", "+1.9", cell="REMEDIES = [", pattern=r"weight decay, lambda = 1e-2\s+[\d.]+\s+[\d.]+ \([^)]*\)\s+([-+][\d.]+)")
+    nb.claim("rem_wd_lo", "+0.3", cell="REMEDIES = [", pattern=r"weight decay, lambda = 1e-2.*?\s[-+][\d.]+ \(([-+][\d.]+) to")
+    nb.claim("rem_wd_hi", "+3.6", cell="REMEDIES = [", pattern=r"weight decay, lambda = 1e-2.*?\s[-+][\d.]+ \([-+][\d.]+ to ([-+][\d.]+)\)")
+    nb.claim("rem_wd_count", "6", cell="REMEDIES = [", pattern=r"weight decay, lambda = 1e-2.*?better in (\d+) of")
+    nb.claim("rem_drop_mean", "+0.8", cell="REMEDIES = [", pattern=r"dropout, p = 0.5\s+[\d.]+\s+[\d.]+ \([^)]*\)\s+([-+][\d.]+)")
+    nb.claim("rem_drop_lo", "−0.3", cell="REMEDIES = [", pattern=r"dropout, p = 0.5.*?\s[-+][\d.]+ \(([-+][\d.]+) to")
+    nb.claim("rem_drop_hi", "+1.9", cell="REMEDIES = [", pattern=r"dropout, p = 0.5.*?\s[-+][\d.]+ \([-+][\d.]+ to ([-+][\d.]+)\)")
+    nb.claim("rem_early_mean", "+0.4", cell="REMEDIES = [", pattern=r"early stopping \(patience 5 records\)\s+[\d.]+\s+[\d.]+ \([^)]*\)\s+([-+][\d.]+)")
+    nb.claim("rem_early_lo", "−0.3", cell="REMEDIES = [", pattern=r"early stopping \(patience 5 records\).*?\s[-+][\d.]+ \(([-+][\d.]+) to")
+    nb.claim("rem_early_hi", "+1.1", cell="REMEDIES = [", pattern=r"early stopping \(patience 5 records\).*?\s[-+][\d.]+ \([-+][\d.]+ to ([-+][\d.]+)\)")
+    nb.claim("rem_more_lo", "+5.3", cell="REMEDIES = [", pattern=r"more data: 800 images.*?\s[-+][\d.]+ \(([-+][\d.]+) to")
+    nb.claim("rem_more_hi", "+8.9", cell="REMEDIES = [", pattern=r"more data: 800 images.*?\s[-+][\d.]+ \([-+][\d.]+ to ([-+][\d.]+)\)")
+    nb.claim("rem_chosen", "weight decay", cell="REMEDIES = [", pattern=r"among the 100-image models\): (weight decay|dropout|early stopping|baseline)", relation="is")
+    nb.claim("rem_test", "0.93", cell="REMEDIES = [", pattern=r"its test accuracy, measured once: ([\d.]+)")
     nb.md(r"""
-    Reading the table: the baseline learns its 100 training images perfectly (training accuracy 1.0)
-    yet gets about one validation image in ten wrong; its validation loss (the plot) stops falling
-    after a few dozen epochs and creeps back up. The regularizers of the 100-image models gain a little
-    validation accuracy; **more data** gains by far the most: no regularizer replaces examples. The
-    curves show that the remedies act differently. Dropout makes training noisier and slower, and its
-    validation loss keeps falling longest. Early stopping keeps the epoch at the bottom of the baseline's
-    curve. Weight decay keeps the weights small, which makes the network less sure of its answers: its
-    validation *loss* is not lower, even where its accuracy is higher. Which remedy wins among the
-    100-image models can change with the seed, the network and the data, and that is why the choice is
-    made on a validation set, and the test set is looked at once.
+    Reading the table, seed by seed (each seed is a different start and, for dropout, different masks; the
+    data split is the same): the baseline learns its 100 training images perfectly (training accuracy 1.0)
+    yet gets about one validation image in ten wrong, between {{rem_base_lo}} and {{rem_base_hi}} depending
+    on the seed. The remedies, measured as the change of validation accuracy against the baseline of the
+    same seed:
+
+    - **more data** gains by far the most, {{rem_more_lo}} to {{rem_more_hi}} points: no regularizer replaces
+      examples;
+    - **weight decay** gains {{rem_wd_mean}} points on average ({{rem_wd_lo}} to {{rem_wd_hi}}), and it
+      helped in {{rem_wd_count}} of the 6 seeds: a small but consistent gain;
+    - **dropout** ({{rem_drop_mean}} on average, from {{rem_drop_lo}} to {{rem_drop_hi}}) and **early
+      stopping** ({{rem_early_mean}}, from {{rem_early_lo}} to {{rem_early_hi}}) do not separate from the
+      baseline here: they helped with some seeds and hurt with others, by less than the seed-to-seed spread.
+      A single run could have shown either of them "winning".
+
+    The curves (left, one seed) show that the remedies act differently. Dropout makes training noisier and
+    slower, and its validation loss keeps falling longest. Early stopping keeps the epoch at the bottom of the
+    baseline's curve. Weight decay keeps the weights small, which makes the network less sure of its
+    answers: its validation *loss* is not lower, even where its accuracy is higher. Which remedy wins
+    depends on the network and the data, and, as the table shows, a difference of a point can be noise:
+    that is why the choice is made on a validation set, over several seeds, and the test set is looked at
+    once. Here the validation set chose {{rem_chosen}}, whose test accuracy is {{rem_test}}.
     """)
 
     # ------------------------------------------------------------------ 4. symmetry
     nb.md(r"""
-    ## 4 · Why the initial weights must differ
+    ## 4 · The start: why the initial weights must differ, and how large they should be
+
+    ### 4.1 Equal weights: the symmetry problem
 
     Lecture 000's first practical tip is about the start: the parameters must not all begin with the
     same value; draw them at random.
     Here is what goes wrong otherwise. A network with one hidden layer of 5 tanh units starts with
     every weight equal to $0.5$ and every bias $0$, and is trained on the fifteen points of Section 2.
-    The left panel draws what each hidden unit computes, $\tanh(w_j x + b_j)$, after training; the right
-    panel does the same for the usual random start (He initialization, notebook 02).
+    The left panel draws what each hidden unit computes, $\tanh(w_j x + b_j)$, after 1,000 epochs; the
+    right panel does the same for the usual random start (He initialization, notebook 02).
     """)
     nb.code("""
-    sym_epochs = nc.demo_size(1000, 200)
+    sym_epochs = nc.demo_size(4000, 400)
     equal = [(np.full((5, 1), 0.5), np.zeros((5, 1))), (np.full((1, 5), 0.5), np.zeros((1, 1)))]
     runs_sym = {"equal start (all weights 0.5)": equal, "random start (He)": init_params([1, 5, 1], np.random.default_rng(0))}
+    shown_at = min(1000, sym_epochs)
+    hist_sym = {}
+    for name, start in runs_sym.items():
+        hist_sym[name] = train(x_train, y_train, [5], "square", sym_epochs, np.random.default_rng(0), params=start,
+                               lr=0.02, every=10, keep=tuple(range(10, sym_epochs + 1, 10)))[1]
     fig, axes = nc.plot.subplots(1, 2, figsize=(12, 3.8))
     grid = np.linspace(-1, 1, 200)[None, :]
-    for ax, (name, start) in zip(axes, runs_sym.items()):
-        params, h = train(x_train, y_train, [5], "square", sym_epochs, np.random.default_rng(0), params=start,
-                          lr=0.02, every=sym_epochs)
-        W1, b1 = params[0]
+    for ax, (name, h) in zip(axes, hist_sym.items()):
+        W1, b1 = h["kept"][shown_at][0]
         for j in range(5):
             ax.plot(grid[0], np.tanh(W1[j, 0] * grid[0] + b1[j, 0]), label=f"unit {j + 1}")
         spread = float(np.ptp(W1[:, 0]) + np.ptp(b1[:, 0]))
-        ax.set(title=f"{name}: spread of the units' weights {spread:.1e}", xlabel="$x$", ylabel="hidden unit output")
+        ax.set(title=f"{name}, epoch {shown_at}: spread of the units' weights {spread:.1e}", xlabel="$x$",
+               ylabel="hidden unit output")
         ax.legend(fontsize="small")
-        print(f"{name}: training MSE {h['train'][-1]:.3f}; hidden weights w_j = {np.round(W1[:, 0], 3)}")
+        print(f"{name}: training MSE {h['train'][shown_at // 10 - 1]:.3f} after {shown_at} epochs; "
+              f"hidden weights w_j = {np.round(W1[:, 0], 3)}")
+    """)
+    nb.claim("sym_mse_1000", "0.079", cell="sym_epochs = nc.demo_size(", pattern=r"equal start \(all weights 0.5\): training MSE ([\d.]+) after 1000")
+    nb.claim("he_mse_1000", "0.022", cell="sym_epochs = nc.demo_size(", pattern=r"random start \(He\): training MSE ([\d.]+) after 1000")
+    nb.claim("sym_250", "1e-15", cell="spread_per_epoch = [", pattern=r"epoch 250: ([\d.e+-]+)")
+    nb.claim("sym_1000", "2e-7", cell="spread_per_epoch = [", pattern=r"epoch 1000: ([\d.e+-]+)")
+    nb.claim("sym_2000", "0.38", cell="spread_per_epoch = [", pattern=r"epoch 2000: ([\d.e+-]+)")
+    nb.claim("sym_split", "1,720", cell="spread_per_epoch = [", pattern=r"first above 0.01 after epoch (\d+)")
+    nb.claim("sym_epochs_total", "4,000", cell="spread_per_epoch = [", pattern=r"equal start after (\d+) epochs")
+    nb.claim("sym_mse_end", "0.032", cell="spread_per_epoch = [", pattern=r"equal start after \d+ epochs: training MSE ([\d.]+)")
+    nb.md(r"""
+    With the equal start, after 1,000 epochs the five units are still one and the same unit: the five lines
+    lie on top of each other, so the network is in effect a one-unit network: its training error is
+    {{sym_mse_1000}}, while the random start reaches {{he_mse_1000}}. In exact arithmetic this would last forever
+    (Question 4.1 asks why). On a computer it does not quite: the units' sums are rounded slightly
+    differently (a matrix product adds its rows in different orders), so they differ by about $10^{-16}$,
+    and training *amplifies* such a difference by a roughly constant factor per epoch, like a ball balanced
+    on the crest of a ridge. The cell below follows the spread of the five units (the largest minus the
+    smallest incoming weight, plus the same for the biases) over {{sym_epochs_total}} epochs. In this run it is {{sym_250}} at epoch 250,
+    {{sym_1000}} at epoch 1,000 and {{sym_2000}} at epoch 2,000; it first exceeds 0.01 after epoch
+    {{sym_split}}, when one unit splits off, and then the training error drops, to {{sym_mse_end}} at the end.
+    (The exact epochs depend on the machine's rounding; the shape of the curve does not.)
+
+    So the symmetric state is **unstable**, not permanent, and rounding breaks it slowly and by accident,
+    after thousands of wasted epochs; which unit splits off, and when, is left to the accidents of
+    rounding. A random start breaks it on purpose, at epoch 0.
+    """)
+    nb.code("""
+    h = hist_sym["equal start (all weights 0.5)"]
+    spread_per_epoch = [float(np.ptp(W1[:, 0]) + np.ptp(b1[:, 0])) for W1, b1 in (h["kept"][e][0] for e in h["epoch"])]
+    fig, axes = nc.plot.subplots(1, 2, figsize=(12, 3.8))
+    axes[0].semilogy(h["epoch"], np.maximum(spread_per_epoch, 1e-17))
+    axes[0].set(title="Equal start: spread of the 5 units' weights", xlabel="epoch", ylabel="largest - smallest (log)")
+    for name, hh in hist_sym.items():
+        axes[1].plot(hh["epoch"], hh["train"], label=name)
+    axes[1].set_yscale("log")
+    axes[1].set(title="Training error of the two starts", xlabel="epoch", ylabel="training MSE (log)")
+    axes[1].legend(fontsize="small")
+    for ax in axes:
+        ax.grid(True, alpha=0.3)
+    print("spread of the equal start's units: " + ", ".join(
+        f"epoch {e}: {spread_per_epoch[e // 10 - 1]:.1e}" for e in (250, 500, 1000, 1500, 2000, 3000) if e <= h["epoch"][-1]))
+    split = next((e for e, s in zip(h["epoch"], spread_per_epoch) if s > 0.01), None)
+    print(f"the spread is first above 0.01 after epoch {split}")
+    print(f"equal start after {h['epoch'][-1]} epochs: training MSE {h['train'][-1]:.3f}")
     """)
     nb.md(r"""
-    With the equal start, the five units are still one and the same unit after a thousand epochs (the
-    lines lie on top of each other): the network is no better than one with a single hidden unit.
-    (The spread in the title is not exactly zero only because the computer adds up the rows of a
-    matrix product in slightly different orders: rounding differences of $10^{-16}$ that grow over the
-    epochs to the size the title shows, still far too little for the units to learn different things.)
-
-    **Question 4.1 (written, graded by hand).** Explain why the hidden units of the equal start stay
-    identical however long you train. Use backpropagation: what are the gradients of two hidden units
-    whose weights are equal? Then say why a random start removes the problem, and whether starting all
-    the *biases* at zero is a problem too.
+    **Question 4.1 (written, graded by hand).** Explain why, in exact arithmetic, the hidden units of the
+    equal start would stay identical however long you train. Use backpropagation: what are the gradients of
+    two hidden units whose weights are equal? Then say why the computer's run splits them after all, and why
+    that is no rescue. Finally, say why a random start removes the problem, and whether starting all the
+    *biases* at zero is a problem too.
     """)
     nb.written("q_symmetry", 2, r"""
     If hidden units $j$ and $k$ have the same incoming weights and bias, they compute the same $z$ and
@@ -628,10 +804,255 @@ def build() -> NotebookBuilder:
     hence the same $\delta_j = \delta_k$ and the same gradients for their incoming weights, bias and
     outgoing weights. Gradient descent (or Adam, which works entry by entry on the same numbers) then
     changes them by the same amount, so after the step they are still equal: by induction they stay equal
-    forever. The layer acts like a single unit. A random start makes the units compute different
-    functions from the first step on, so their gradients differ and they learn different features
-    (the symmetry is broken). Zero biases are fine once the weights are random, because the units already
-    differ through their weights.
+    forever, and the layer acts like a single unit. On a computer the units' sums are rounded slightly
+    differently, so they differ by about $10^{-16}$; the symmetric state is unstable (a small difference
+    grows by a roughly constant factor per epoch), so the difference eventually becomes visible and a unit
+    splits off. But that takes thousands of epochs of training a one-unit network, depends on accidents of
+    rounding, and frees only the units that happen to split in time. A random start makes the units compute
+    different functions from the first step on, so their gradients differ and they learn different features
+    (the symmetry is broken on purpose). Zero biases are fine once the weights are random, because the units
+    already differ through their weights.
+    """)
+    nb.md(r"""
+    ### 4.2 How large: vanishing and exploding signals through depth
+
+    Random, yes, but at what scale? The lectures' deep networks stack many layers, and a layer multiplies
+    what passes through it by its weights, on the way forward and on the way back. Take a layer with $n$
+    inputs and weights drawn as `gain * rng.standard_normal((n_out, n)) / np.sqrt(n)`, so that each weight has
+    variance $\text{gain}^2 / n$. A pre-activation $z_i = \sum_{j=1}^{n} w_{ij} a_j$ sums $n$ such terms; if the
+    $a_j$ are independent of the weights, the root mean square (RMS) of $z$ is $\text{gain}$ times the RMS of
+    $a$. Then the activation acts: tanh is the identity near 0 and squashes large values, ReLU sets half of
+    the $z$ to zero, which divides the RMS by $\sqrt 2$. On the way back, `dA_prev = W.T @ dZ` multiplies the
+    gradient by a factor of the same kind. Over $L$ layers these factors multiply, so a factor a little
+    below 1 per layer **vanishes** like $0.7^{25} \approx 10^{-4}$, and a little above 1 **explodes**.
+    The classic choices keep the factor near 1:
+
+    | name | weight variance | gain (equal widths) | made for |
+    |---|---|---|---|
+    | LeCun | $1/n_{\text{in}}$ | 1 | tanh-like units |
+    | Glorot (Xavier) | $2/(n_{\text{in}} + n_{\text{out}})$ | 1 | tanh: forward and backward at once |
+    | He (notebook 02's `init_params`) | $2/n_{\text{in}}$ | $\sqrt 2$ | ReLU: the 2 makes up for the half that ReLU zeroes |
+
+    To see it, measure the signals layer by layer: the RMS of each layer's activations $A^{[l]}$ on the way
+    forward, and the RMS of the gradient at each layer's output, `dA` $= \partial L/\partial A^{[l]}$, on the way
+    back.
+
+    **Exercise 4.2.** Write `layer_statistics(X, params, activation, dY)`. `X` has shape `(n_0, m)`, `params`
+    is a list of `L` pairs `(W, b)`, `activation` a name (`"tanh"`, `"relu"`, `"sigmoid"` or `"identity"`) used
+    by **every** layer, the last included, and `dY` (shape of the last layer's output) is the gradient of some
+    loss at that output. Exactly:
+
+    - forward: $A^{[0]} = X$ and, for $l = 1, \dots, L$, `A, cache = layer_forward(A, W, b, activation)` (the
+      given function), keeping every cache;
+    - backward: start from `dA = dY` (the gradient at $A^{[L]}$) and, for $l = L, \dots, 1$, record the RMS of
+      `dA` (the gradient at $A^{[l]}$), then `dA, _, _ = layer_backward(dA, cache)` for layer $l$;
+    - the RMS of an array is `np.sqrt(np.mean(a ** 2))`, not its standard deviation (ReLU outputs have a mean
+      far from 0);
+    - return `(act_rms, grad_rms)`, two float arrays of shape `(L,)`, **first layer first**: entry `l - 1` is the
+      RMS of $A^{[l]}$ and of $\partial L/\partial A^{[l]}$. Do not change `X`, `params` or `dY`.
+    """)
+    nb.answer("layer_statistics", """
+    def layer_statistics(X, params, activation, dY):
+        \"\"\"Root mean squares of every layer's activations and of the gradient at them, first layer first.
+
+        X: (n_0, m); params: list of L (W, b); activation: the name used by every layer; dY: gradient at the output.
+        Returns (act_rms (L,), grad_rms (L,)): RMS of A[l] and of dL/dA[l] for l = 1..L.
+        \"\"\"
+        ### BEGIN SOLUTION
+        rms = lambda a: float(np.sqrt(np.mean(a ** 2)))
+        out, caches, act_rms = X, [], []
+        for W, b in params:
+            out, layer_cache = layer_forward(out, W, b, activation)
+            caches.append(layer_cache)
+            act_rms.append(rms(out))
+        grad, grad_rms = dY, []
+        for layer_cache in caches[::-1]:
+            grad_rms.append(rms(grad))                     # the gradient at this layer's output
+            grad = layer_backward(grad, layer_cache)[0]
+        return np.array(act_rms), np.array(grad_rms[::-1])
+        ### END SOLUTION
+    """)
+    nb.tests("test_layer_statistics", 2, """
+    X_ = np.array([[1.0, -2.0], [3.0, 0.0]])
+    eye_ = [(np.eye(2), np.zeros((2, 1))), (2 * np.eye(2), np.zeros((2, 1)))]
+    out_ = layer_statistics(X_, eye_, "identity", np.ones((2, 2)))
+    nc.checks.expect_true(isinstance(out_, tuple) and len(out_) == 2, "layer_statistics must return the pair (act_rms, grad_rms)")
+    act_, grad_ = out_
+    nc.checks.expect_shape(act_, (2,), "act_rms of a 2-layer network")
+    nc.checks.expect_shape(grad_, (2,), "grad_rms of a 2-layer network")
+    # identity layers W = I then W = 2I: A1 = X (RMS sqrt(14 / 4)), A2 = 2X; the gradient at A2 is dY = 1, at A1 it is 2
+    nc.checks.expect_close(act_, [np.sqrt(3.5), 2 * np.sqrt(3.5)],
+                           "act_rms for X = [[1, -2], [3, 0]] through W = I, then W = 2I: sqrt(mean(A ** 2)), first layer first")
+    nc.checks.expect_close(grad_, [2.0, 1.0], "grad_rms for dY = 1: at A[2] it is dY itself (RMS 1), at A[1] it is W2^T dY = 2 "
+                           "(entry l - 1 is the gradient at the layer's OUTPUT A[l], first layer first)")
+    relu_act, _ = layer_statistics(np.array([[1.0, -1.0]]), [(np.eye(1), np.zeros((1, 1)))], "relu", np.ones((1, 2)))
+    nc.checks.expect_close(relu_act, [np.sqrt(0.5)], "act_rms of relu([1, -1]) = [1, 0]: the RMS is sqrt(1/2) (the standard deviation would be 0.5)")
+    nc.checks.ok("layer_statistics looks right.")
+    """, ["layer_statistics"])
+    nb.claim("relu_he_last", "0.62", cell="GAINS = {", pattern=r"relu, He \(gain 1.41\): activations layer 1 [\d.e+-]+, layer 25 ([\d.e+-]+)")
+    nb.claim("relu_glorot_last", "1.1e-4", cell="GAINS = {", pattern=r"relu, Glorot \(gain 1.00\): activations layer 1 [\d.e+-]+, layer 25 ([\d.e+-]+)")
+    nb.claim("relu_large_last", "3.6e3", cell="GAINS = {", pattern=r"relu, too large \(gain 2.00\): activations layer 1 [\d.e+-]+, layer 25 ([\d.e+-]+)")
+    nb.claim("relu_small_grad", "1.1e-11", cell="GAINS = {", pattern=r"relu, too small \(gain 0.50\): .*?gradients layer 1 ([\d.e+-]+)")
+    nb.claim("tanh_glorot_last", "0.12", cell="GAINS = {", pattern=r"tanh, Glorot \(gain 1.00\): activations layer 1 [\d.e+-]+, layer 25 ([\d.e+-]+)")
+    nb.claim("tanh_glorot_grad", "0.21", cell="GAINS = {", pattern=r"tanh, Glorot \(gain 1.00\): .*?gradients layer 1 ([\d.e+-]+)")
+    nb.claim("tanh_large_last", "0.73", cell="GAINS = {", pattern=r"tanh, too large \(gain 2.00\): activations layer 1 [\d.e+-]+, layer 25 ([\d.e+-]+)")
+    nb.claim("tanh_large_grad", "40", cell="GAINS = {", pattern=r"tanh, too large \(gain 2.00\): .*?gradients layer 1 ([\d.e+-]+)")
+    nb.md(r"""
+    The experiment: a stack of 25 layers of 64 units, inputs and the gradient `dY` at the output drawn from a
+    standard normal (so both start with an RMS of 1), four gains and both activations, three seeds each.
+    The figure draws your `layer_statistics` (the mean of the three seeds), layer by layer, on a log scale;
+    the cell prints the first and last layers' values. Read it from left to right for the forward signal
+    (the activations) and from right to left for the backward one (the gradient starts at layer 25):
+
+    - **ReLU** keeps both signals steady only with **He** (activations at layer 25: {{relu_he_last}}). With
+      Glorot's gain of 1 it loses a factor $\sqrt 2$ per layer, down to {{relu_glorot_last}} at layer 25;
+      with gain 0.5 the gradient reaching layer 1 is {{relu_small_grad}}; with gain 2 the activations
+      **explode** to {{relu_large_last}}.
+    - **tanh** with Glorot still shrinks slowly (activations {{tanh_glorot_last}} at layer 25, gradient
+      {{tanh_glorot_grad}} at layer 1), because tanh is below the identity away from 0. With gain 2 its
+      activations cannot explode (tanh stays in $[-1, 1]$: {{tanh_large_last}} at layer 25, saturated), but
+      the gradient does: {{tanh_large_grad}} at layer 1.
+    """)
+    nb.code("""
+    def deep_stack(gain, rng, depth=25, width=64):
+        return [(gain * rng.standard_normal((width, width)) / np.sqrt(width), np.zeros((width, 1))) for _ in range(depth)]
+
+    GAINS = {"too small": 0.5, "Glorot": 1.0, "He": np.sqrt(2), "too large": 2.0}
+    with needs("layer_statistics"):
+        fig, axes = nc.plot.subplots(2, 2, figsize=(12, 7.5))
+        for col, act in enumerate(("tanh", "relu")):
+            for k, (name, gain) in enumerate(GAINS.items()):
+                stats = []
+                for seed in range(nc.demo_size(3, 1)):
+                    rng = np.random.default_rng(seed)
+                    params_deep = deep_stack(gain, rng)
+                    stats.append(layer_statistics(rng.standard_normal((64, 256)), params_deep, act, rng.standard_normal((64, 256))))
+                act_rms, grad_rms = (np.mean([s[i] for s in stats], axis=0) for i in (0, 1))
+                layers = np.arange(1, act_rms.size + 1)
+                axes[0, col].semilogy(layers, act_rms, marker=".", color=f"C{k}", label=f"{name} (gain {gain:.2f})")
+                axes[1, col].semilogy(layers, grad_rms, marker=".", color=f"C{k}", label=f"{name} (gain {gain:.2f})")
+                print(f"{act}, {name} (gain {gain:.2f}): activations layer 1 {act_rms[0]:.1e}, layer 25 {act_rms[-1]:.1e}; "
+                      f"gradients layer 1 {grad_rms[0]:.1e}, layer 25 {grad_rms[-1]:.1e}")
+            axes[0, col].set(title=f"{act}: RMS of the activations A[l]", xlabel="layer l", ylabel="RMS (log scale)")
+            axes[1, col].set(title=f"{act}: RMS of the gradient dL/dA[l]", xlabel="layer l", ylabel="RMS (log scale)")
+        for ax in axes.ravel():
+            ax.grid(True, alpha=0.3)
+            ax.set_ylim(1e-13, 1e6)
+        axes[0, 0].legend(fontsize="small")
+    """)
+    nb.md(r"""
+    Move the slider: the gain from 0.25 to 4, on a log scale, for the same 25-layer stack, tanh on the left
+    and ReLU on the right (one seed). Find the gain at which each activation keeps its signals roughly flat. They
+    are not the same gain: that is the whole difference between Glorot's and He's initialization.
+    """)
+    nb.code("""
+    def draw_gain(axes, gain):
+        rng = np.random.default_rng(0)
+        params_deep, X_deep, dY_deep = deep_stack(gain, rng), rng.standard_normal((64, 256)), rng.standard_normal((64, 256))
+        for ax, act in zip(axes, ("tanh", "relu")):
+            act_rms, grad_rms = layer_statistics(X_deep, params_deep, act, dY_deep)
+            layers = np.arange(1, act_rms.size + 1)
+            ax.semilogy(layers, act_rms, marker=".", label="activations A[l]")
+            ax.semilogy(layers, grad_rms, marker=".", label="gradient dL/dA[l]")
+            ax.set_ylim(1e-13, 1e6)
+            ax.grid(True, alpha=0.3)
+            ax.legend(fontsize="small", loc="lower left")
+            ax.set(title=f"{act}, gain {gain:.2f}: layer 25 / layer 1: A {act_rms[-1] / act_rms[0]:.0e}, "
+                         f"dA {grad_rms[0] / grad_rms[-1]:.0e}", xlabel="layer l", ylabel="RMS (log scale)")
+        return axes
+
+    with needs("layer_statistics"):
+        layer_statistics(np.ones((1, 1)), [(np.ones((1, 1)), np.zeros((1, 1)))], "tanh", np.ones((1, 1)))   # a stub stops here
+        scale = slider_widget(draw_gain, {"gain": dict(min=0.25, max=4.0, value=1.0, log=True, step=0.05, format=".2f")},
+                              figsize=(12, 4), ncols=2)
+        display(scale)
+    """)
+    nb.claim("train_gain_small", "0.086", cell="def train_deep(", pattern=r"too small \(gain 0.50\): validation accuracy after \d+ epochs ([\d.]+)")
+    nb.claim("train_gain_glorot_lo", "0.175", cell="def train_deep(", pattern=r"Glorot \(gain 1.00\): validation accuracy after \d+ epochs [\d.]+ \(([\d.]+) to")
+    nb.claim("train_gain_glorot_hi", "0.390", cell="def train_deep(", pattern=r"Glorot \(gain 1.00\): validation accuracy after \d+ epochs [\d.]+ \([\d.]+ to ([\d.]+)\)")
+    nb.claim("train_gain_he_lo", "0.903", cell="def train_deep(", pattern=r"He \(gain 1.41\): validation accuracy after \d+ epochs [\d.]+ \(([\d.]+) to")
+    nb.claim("train_gain_he_hi", "0.964", cell="def train_deep(", pattern=r"He \(gain 1.41\): validation accuracy after \d+ epochs [\d.]+ \([\d.]+ to ([\d.]+)\)")
+    nb.claim("train_gain_large_loss", "27", cell="def train_deep(", pattern=r"too large \(gain 2.00\): .*?loss at the start ([\d.]+) to", relation=">=")
+    nb.claim("train_gain_large_end", "nan", cell="def train_deep(", pattern=r"too large \(gain 2.00\): .*?training loss at the end (nan|inf|[\d.]+)", relation="is")
+    nb.md(r"""
+    **What it does to training.** Now the digits (your split of Section 3.4), a ReLU network of 10 hidden
+    layers of 64 units, trained by plain mini-batch SGD (learning rate 0.05, batches of 32, 10 epochs) from the
+    four gains, three seeds each. The cell prints each gain's validation accuracy after the last epoch, the
+    mean and the range over the seeds:
+
+    - **too small** (gain 0.5): the signal dies on the way in and the gradient on the way back; the network
+      never leaves its start and answers the same digit for everything ({{train_gain_small}}, chance level);
+    - **Glorot** (gain 1) learns, but slowly: {{train_gain_glorot_lo}} to {{train_gain_glorot_hi}} (its signal
+      shrinks by about $\sqrt 2$ per ReLU layer, so the first layers get small gradients);
+    - **He** (gain $\sqrt 2$) learns fastest: {{train_gain_he_lo}} to {{train_gain_he_hi}};
+    - **too large** (gain 2): the first loss is already huge (at least {{train_gain_large_loss}}, against
+      $\ln 10 \approx 2.3$ for a network that knows nothing), the first steps throw the weights further out,
+      and the loss overflows to {{train_gain_large_end}} (not a number): training is over.
+
+    Same data, same network, same optimizer: only the scale of the random start differs.
+    """)
+    nb.code("""
+    def train_deep(gain, seed, X_fit, y_fit, X_check, y_check, depth=10, lr=0.05, epochs=10, batch_size=32):
+        \"\"\"Mini-batch SGD on a ReLU network of `depth` hidden layers whose start has the given gain.\"\"\"
+        rng = np.random.default_rng(seed)
+        sizes = [64] + [64] * depth + [10]
+        params = [(gain * rng.standard_normal((n, n_prev)) / np.sqrt(n_prev), np.zeros((n, 1)))
+                  for n_prev, n in zip(sizes[:-1], sizes[1:])]
+        Y_fit = one_hot(y_fit, 10)
+        first_loss, accuracies = mlp_loss_and_grads(params, X_fit, Y_fit)[0], []
+        for _ in range(epochs):
+            order = rng.permutation(X_fit.shape[1])
+            for start in range(0, order.size, batch_size):
+                batch = order[start:start + batch_size]
+                _, grads = mlp_loss_and_grads(params, X_fit[:, batch], Y_fit[:, batch])
+                params = [(W - lr * dW, b - lr * db) for (W, b), (dW, db) in zip(params, grads)]
+            logits = mlp_forward(X_check, params, "relu", "identity")[0]
+            accuracies.append(np.mean(np.argmax(logits, axis=0) == y_check))
+            if not np.all(np.isfinite(params[0][0])):       # overflowed: NaN stays NaN, the remaining epochs change nothing
+                accuracies += accuracies[-1:] * (epochs - len(accuracies))
+                break
+        return first_loss, mlp_loss_and_grads(params, X_fit, Y_fit)[0], np.array(accuracies)
+
+    with needs("train_val_test_split"):
+        X_all, labels_all = nc.data.load_digits()
+        X_tr, y_tr, X_va, y_va, _, _ = train_val_test_split(X_all, labels_all[None, :].astype(float), (0.6, 0.2, 0.2),
+                                                            np.random.default_rng(0))   # the test part stays unused
+        y_tr, y_va = y_tr.ravel().astype(int), y_va.ravel().astype(int)
+        fig, ax = nc.plot.subplots(figsize=(7.5, 4.2))
+        with np.errstate(all="ignore"):              # the too-large start overflows on purpose
+            for k, (name, gain) in enumerate(GAINS.items()):
+                runs_gain = [train_deep(gain, seed, X_tr, y_tr, X_va, y_va, epochs=nc.demo_size(10, 2))
+                             for seed in range(1, 1 + nc.demo_size(3, 1))]
+                acc = np.array([r[2] for r in runs_gain])
+                ep = np.arange(1, acc.shape[1] + 1)
+                ax.plot(ep, acc.mean(axis=0), marker=".", color=f"C{k}", label=f"{name} (gain {gain:.2f})")
+                ax.fill_between(ep, acc.min(axis=0), acc.max(axis=0), color=f"C{k}", alpha=0.15)
+                first, last = [r[0] for r in runs_gain], [r[1] for r in runs_gain]
+                print(f"{name} (gain {gain:.2f}): validation accuracy after {acc.shape[1]} epochs {acc[:, -1].mean():.3f} "
+                      f"({acc[:, -1].min():.3f} to {acc[:, -1].max():.3f}); training loss at the start {min(first):.1f} to "
+                      f"{max(first):.1f}, training loss at the end {max(last):.3g}")
+        ax.set(title="Digits, 10 hidden ReLU layers: validation accuracy by initial gain", xlabel="epoch",
+               ylabel="validation accuracy (mean and range of 3 seeds)", ylim=(0, 1))
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize="small")
+    """)
+    nb.md(r"""
+    **Question 4.3 (written, graded by hand).** Why does a deep ReLU network need weights with variance
+    $2/n_{\text{in}}$ (He) where a tanh network does well with $1/n_{\text{in}}$ (LeCun, or Glorot for equal
+    widths)? And why does a network that starts with weights *too large* fail to train even though its
+    gradients are large, not small?
+    """)
+    nb.written("q_init_scale", 2, r"""
+    With $n$ inputs and weights of variance $\sigma^2/n$, a unit's pre-activation has about $\sigma$ times the RMS
+    of the layer's input (a sum of $n$ independent terms). tanh is close to the identity for small $z$, so
+    $\sigma = 1$ passes the signal on at about the same size (a little less, since tanh squashes large
+    values). ReLU sets about half of the pre-activations to zero, which halves the mean square of the output:
+    $\sigma^2 = 2$ makes up for exactly that factor, layer after layer, forward and (through the same weights)
+    backward. Any other factor is raised to the power of the depth: $0.5$ per layer over 25 layers is
+    $3 \times 10^{-8}$. Too large a start makes the activations (ReLU) and the gradients huge: the first loss is
+    far above chance, a step of the usual learning rate moves the weights by far more than their own size,
+    the next forward pass is even larger, and the numbers overflow (inf, then NaN). Large gradients are as
+    useless as vanishing ones when no learning rate fits all the layers at once.
     """)
 
     # ------------------------------------------------------------------ 5. recipe
@@ -692,11 +1113,17 @@ def build() -> NotebookBuilder:
     - Split once, at random, into training (fit the parameters), validation (choose the model) and
       test (measure once) sets; every sample in exactly one of them.
     - Overfitting: training error low, validation error high and rising. A capacity sweep shows the
-      U-shaped validation error; the validation set finds its bottom.
+      U-shaped validation error in the mean over several seeds, with a wide spread for the large
+      networks; the validation set finds its bottom, and one run is not enough to see it.
     - Remedies: weight decay $\frac{\lambda}{2}\sum w^2$ (gradient $\lambda w$, biases not penalized),
       early stopping with patience (keep the best epoch), inverted dropout (drop with probability $p$,
-      rescale by $\frac{1}{1-p}$ in training, nothing at inference), and above all more data.
-    - Equal initial weights make hidden units identical forever: initialize at random.
+      rescale by $\frac{1}{1-p}$ in training, nothing at inference; its backward pass multiplies by the same
+      mask and factor), and above all more data. Measured over several seeds, some of them gain less than the
+      noise of a single run.
+    - Equal initial weights make hidden units identical (in exact arithmetic forever; on a computer until
+      rounding slowly breaks the unstable symmetry): initialize at random. And at the right scale: Glorot
+      ($1/n$ for equal widths) for tanh, He ($2/n$) for ReLU; a deep network started too small or too large
+      loses its signals or blows up.
     - The recipe: fix the training error first (architecture, optimizer), then the validation error
       (data, regularization), and look at the test set once.
     """)

@@ -108,7 +108,7 @@ def activations(funcs, z=None, ax=None, *, title="Activation functions", xlabel=
 
 # ----------------------------------------------------------------------------- decision boundary
 def decision_boundary(predict, X, y, ax=None, resolution: int = 200, padding: float = 0.5, *,
-                      title="Decision regions", xlabel="$x_1$", ylabel="$x_2$", levels=None):
+                      title="Decision regions", xlabel="$x_1$", ylabel="$x_2$", levels=None, class_names=None):
     """Colour the plane by a classifier's prediction and scatter the data on top.
 
     Parameters
@@ -123,6 +123,8 @@ def decision_boundary(predict, X, y, ax=None, resolution: int = 200, padding: fl
     resolution : int — grid points per axis.
     padding : float — margin around the data, in data units.
     levels : None, int or sequence — contour levels for score predictions.
+    class_names : None or dict label -> str — the legend's name for the dots of each label (default
+        "class k"); e.g. ``{0: "f < 0", 1: "f > 0"}`` when the colours are not true classes.
 
     Returns
     -------
@@ -165,8 +167,10 @@ def decision_boundary(predict, X, y, ax=None, resolution: int = 200, padding: fl
     for k in np.unique(y):
         mask = y == k
         colour = _CLASS_COLOURS[int(k) % len(_CLASS_COLOURS)] if float(k).is_integer() and k >= 0 else None
-        ax.scatter(X[0, mask], X[1, mask], s=25, color=colour, edgecolors="k", linewidths=0.5,
-                   label=f"class {int(k) if float(k).is_integer() else k}")
+        name = f"class {int(k) if float(k).is_integer() else k}"
+        if class_names is not None:
+            name = str(class_names.get(int(k) if float(k).is_integer() else k, name))
+        ax.scatter(X[0, mask], X[1, mask], s=25, color=colour, edgecolors="k", linewidths=0.5, label=name)
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
     ax.legend(loc="best", fontsize="small")
@@ -201,6 +205,12 @@ def loss_curves(train, val=None, ax=None, *, xlabel="epoch", ylabel="loss", titl
     ax.legend()
     ax.grid(True, alpha=0.3)
     return _label(ax, title, xlabel, ylabel)
+
+
+# Paths over a viridis surface: white, orange, sky blue, pink, yellow, vermillion, each with its own line style,
+# so that neighbouring paths differ in hue and in dash (the orange and vermillion of Okabe-Ito look alike on it).
+_PATH_COLOURS = ["#ffffff", "#E69F00", "#56B4E9", "#CC79A7", "#F0E442", "#D55E00"]
+_PATH_STYLES = ["-", "--", "-.", ":", "-", "--"]
 
 
 def loss_surface(loss_fn, xlim, ylim, paths=None, ax=None, resolution: int = 100, levels=30,
@@ -246,8 +256,9 @@ def loss_surface(loss_fn, xlim, ylim, paths=None, ax=None, resolution: int = 100
             path = np.asarray(path, dtype=np.float64)
             if path.ndim != 2 or path.shape[1] != 2:
                 raise ValueError(f"paths[{name!r}] must have shape (k, 2) (one row per iterate), got {path.shape}")
-            colour = ["#ffffff", "#E69F00", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442"][k % 6]
-            ax.plot(path[:, 0], path[:, 1], marker=".", markersize=4, color=colour, label=str(name))
+            colour = _PATH_COLOURS[k % len(_PATH_COLOURS)]
+            ax.plot(path[:, 0], path[:, 1], marker=".", markersize=4, color=colour, label=str(name),
+                    linestyle=_PATH_STYLES[k % len(_PATH_STYLES)])
             ax.plot(path[0, 0], path[0, 1], marker="o", color=colour, markeredgecolor="k")
         ax.legend(loc="best", fontsize="small")
     ax.set_xlim(x0, x1)

@@ -327,6 +327,112 @@ def _train_no_shuffle(X, Y, layer_sizes, lr, epochs, batch_size, rng, callback=N
     return _train(X, Y, layer_sizes, lr, epochs, batch_size, rng, order=False)
 
 
+# ----------------------------------------------------------------------------- centred_difference (Exercise 1.2)
+# The probe builds f from plain arrays by name (autograde/sandboxed/probes_backprop.py: bp_centred_difference) and
+# returns the answer's gradient and theta as the answer left it. Two correct answers evaluate f at exactly the same
+# points (theta[i] + h and theta[i] - h are the same floats however they are formed), so they agree to a few ulps;
+# the one-sided quotient is off by about h/2 f'' (1e-4 relative at h = 1e-3), dividing by h doubles everything.
+def _cd_cases(rng):
+    cases = []
+    n = int(rng.integers(2, 5))
+    Q = rng.normal(size=(n, n))
+    cases.append(Case(f"a quadratic of {n} parameters, h = 1e-5", ("quadratic", Q + Q.T, rng.normal(size=n), rng.normal(size=n), 1e-5)))
+    shape = (2, int(rng.integers(2, 4)))
+    cases.append(Case(f"a smooth function of a {shape} matrix, h = 1e-3",
+                      ("smooth", rng.uniform(0.5, 2.0, size=shape), rng.normal(size=shape), rng.normal(size=shape), 1e-3)))
+    cases.append(Case("a 0-d array (one number), h = 0.1",
+                      ("smooth", np.array(rng.uniform(0.5, 2.0)), np.array(rng.normal()), np.array(rng.normal()), 0.1)))
+    cases.append(Case("a smooth function of 4 parameters, h = 1e-4",
+                      ("smooth", rng.uniform(0.5, 2.0, size=4), rng.normal(size=4), rng.normal(size=4), 1e-4)))
+    return cases
+
+
+def _cd(f, theta, h=1e-5, *, one_sided=False, divisor=2.0, all_at_once=False, restore=True):
+    grad = np.zeros(theta.shape)
+    if all_at_once:
+        slope = (f(theta + h) - f(theta - h)) / (2 * h)
+        return np.full(theta.shape, slope)
+    for i in np.ndindex(theta.shape):
+        old = theta[i]
+        theta[i] = old + h
+        up = f(theta)
+        theta[i] = old if one_sided else old - h
+        down = f(theta)
+        if restore:
+            theta[i] = old
+        grad[i] = (up - down) / (h if one_sided else divisor * h)
+    return grad
+
+
+def _cd_copy(f, theta, h=1e-5):
+    """Correct: a fresh copy nudged for every entry; theta itself is never touched."""
+    grad = np.zeros(theta.shape)
+    for i in np.ndindex(theta.shape):
+        up, down = theta.copy(), theta.copy()
+        up[i] += h
+        down[i] -= h
+        grad[i] = (f(up) - f(down)) / (2 * h)
+    return grad
+
+
+# ----------------------------------------------------------------------------- fork_backward (Exercise 1.4)
+def _fork_cases(rng):
+    cases = [Case("random x, y, beta, omega", (float(rng.normal()), float(rng.normal()), rng.normal(0, 0.7, 2), rng.normal(0, 0.9, 3)))
+             for _ in range(4)]
+    cases.append(Case("x = 0.5, y = 1, beta = 0, omega = 1", (0.5, 1.0, np.zeros(2), np.ones(3))))
+    return cases
+
+
+def _fork(x, y, beta, omega, *, paths=("sin", "exp"), two=2.0):
+    f0 = beta[0] + omega[0] * x
+    h1, h2 = np.sin(f0), np.exp(f0)
+    f1 = beta[1] + omega[1] * h1 + omega[2] * h2
+    d1 = two * (f1 - y)
+    d0 = (np.cos(f0) * omega[1] * d1 if "sin" in paths else 0.0) + (np.exp(f0) * omega[2] * d1 if "exp" in paths else 0.0)
+    return np.array([d0, d1]), np.array([x * d0, h1 * d1, h2 * d1])
+
+
+def _fork_expanded(x, y, beta, omega):
+    """Correct: the gradient at f0 written as one expression, the two branches expanded."""
+    f0 = beta[0] + omega[0] * x
+    e = 2 * (beta[1] + omega[1] * np.sin(f0) + omega[2] * np.exp(f0) - y)
+    d0 = e * (omega[1] * np.cos(f0) + omega[2] * np.exp(f0))
+    return np.array([d0, e]), np.array([x * d0, np.sin(f0) * e, np.exp(f0) * e])
+
+
+# ----------------------------------------------------------------------------- softmax_backward (Exercise 3.4)
+def _smb_cases(rng):
+    cases = []
+    for scale in (1.0, 3.0):
+        C, m = int(rng.integers(2, 6)), int(rng.integers(1, 6))
+        cases.append(Case(f"random logits of size {scale:g} and dP, shape ({C}, {m})", (rng.normal(size=(C, m)), scale * rng.normal(size=(C, m)))))
+    cases.append(Case("logits of size 30 (the softmax nearly one-hot), shape (4, 3)", (rng.normal(size=(4, 3)), 30 * rng.normal(size=(4, 3)))))
+    cases.append(Case("one column (a single sample), 5 classes", (rng.normal(size=(5, 1)), rng.normal(size=(5, 1)))))
+    cases.append(Case("two classes, 4 samples", (rng.normal(size=(2, 4)), rng.normal(size=(2, 4)))))
+    return cases
+
+
+def _softmax(Z):
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=0, keepdims=True)
+
+
+def _smb(dP, Z, *, diagonal=False, axis=0, no_p=False, sign=1.0):
+    P = _softmax(Z)
+    if diagonal:
+        return dP * P * (1 - P)
+    s = np.sum(P * dP, axis=axis, keepdims=True)
+    return sign * ((dP - s) if no_p else P * (dP - s))
+
+
+def _smb_jacobian(dP, Z):
+    """Correct: the C x C Jacobian diag(p) - p p^T built per column, applied to that column of dP."""
+    P = _softmax(Z)
+    dZ = np.zeros_like(dP)
+    for j in range(P.shape[1]):
+        p = P[:, j]
+        dZ[:, j] = (np.diag(p) - np.outer(p, p)).T @ dP[:, j]
+    return dZ
 TOL = dict(rtol=1e-8, atol=1e-12)
 
 ITEMS = [
@@ -368,6 +474,37 @@ ITEMS = [
          alternatives=(Variant("no_shuffle", "batches in the order of the (already shuffled) training set", _train_no_shuffle),)),
 ]
 
+# Added with notebook 05's derive-implement-check exercises (after the items above, so that edits to those merge).
+ITEMS += [
+    Item("centred_difference", NB, _cd_cases, probe="bp_centred_difference", rtol=1e-9, atol=1e-12,
+         outputs=(("grad", "the centred differences, shape of theta"), ("theta_after", "theta as your function left it: it must be unchanged")),
+         mistakes=(Variant("one_sided", "uses the one-sided quotient (f(theta + h e_i) - f(theta)) / h instead of the centred one",
+                           lambda f, t, h=1e-5: _cd(f, t, h, one_sided=True)),
+                   Variant("divides_by_h", "divides by h instead of 2h: every entry twice the slope", lambda f, t, h=1e-5: _cd(f, t, h, divisor=1.0)),
+                   Variant("all_at_once", "nudges every entry at once, so every entry gets the same number (the slope along (1, 1, ...))",
+                           lambda f, t, h=1e-5: _cd(f, t, h, all_at_once=True)),
+                   Variant("not_restored", "nudges theta in place and never puts the entry back: theta comes back changed, and the later entries are measured at the wrong point",
+                           lambda f, t, h=1e-5: _cd(f, t, h, restore=False))),
+         alternatives=(Variant("copies", "a fresh copy of theta nudged for every entry", _cd_copy),)),
+    Item("fork_backward", NB, _fork_cases, **TOL,
+         outputs=(("d_beta", "dl/dbeta_0, dl/dbeta_1"), ("d_omega", "dl/domega_0..2")),
+         mistakes=(Variant("only_sin", "keeps only the branch through sin at f0: the gradient through exp is lost (the two parts must add)",
+                           lambda x, y, b, w: _fork(x, y, b, w, paths=("sin",))),
+                   Variant("only_exp", "keeps only the branch through exp at f0 (the part through sin is overwritten instead of added)",
+                           lambda x, y, b, w: _fork(x, y, b, w, paths=("exp",))),
+                   Variant("no_two", "drops the 2 of the loss derivative dl/df1 = 2 (f1 - y)", lambda x, y, b, w: _fork(x, y, b, w, two=1.0))),
+         alternatives=(Variant("expanded", "the gradient at f0 as one expression with both branches", _fork_expanded),)),
+    Item("softmax_backward", NB, _smb_cases, **TOL,
+         outputs=(("dZ", "the gradient at the logits"),),
+         mistakes=(Variant("diagonal", "keeps only the i = k term of the sum, dP * p (1 - p), as if z_k changed p_k alone",
+                           lambda dP, Z: _smb(dP, Z, diagonal=True)),
+                   Variant("rows", "sums over the rows (across samples) instead of over each column's classes",
+                           lambda dP, Z: _smb(dP, Z, axis=1)),
+                   Variant("no_p", "forgets the factor p in front: dP - sum(p dP) instead of p (dP - sum(p dP))",
+                           lambda dP, Z: _smb(dP, Z, no_p=True)),
+                   Variant("sign", "has the sign of the result flipped: p (sum(p dP) - dP)", lambda dP, Z: _smb(dP, Z, sign=-1.0))),
+         alternatives=(Variant("jacobian", "the C x C Jacobian diag(p) - p p^T built for each column and applied to it", _smb_jacobian),)),
+]
 # make demo's two-bug submission (answer cell grade id -> code): the grader should name both.
 DEMO_BUGS = {
     "relu_grad": '''

@@ -338,6 +338,109 @@ ITEMS = [
                        Variant("strict", "keeps where U > p (equal to U >= p with probability 1)", _do_strict))),
 ]
 
+# ----------------------------------------------------------------------------- added with issue 18
+# dropout_backward: one product per entry, so two correct formulas agree to an ulp (rtol 1e-12); each mistake is off
+# by a factor (1 - p, 1 / (1 - p)^2) or keeps the gradient of dropped units.
+def _dropout_backward_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for p in (0.5, float(rng.uniform(0.1, 0.8)), 0.0):
+        shape = (int(rng.integers(1, 5)), int(rng.integers(1, 6)))
+        mask = (rng.random(shape) >= p).astype(float)
+        if p > 0:
+            mask.reshape(-1)[0], mask.reshape(-1)[-1] = 0.0, 1.0     # at least one dropped and one kept entry
+        cases.append(Case(f"dA_drop and a mask of shape {shape}, p = {p:.3g}", (rng.normal(size=shape), mask, p)))
+    cases.append(Case("a 1-D layer of 6 units, p = 0.25", (rng.normal(size=6), np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0]), 0.25)))
+    return cases
+
+
+def _db_where(dA_drop, mask, p):
+    """Correct: np.where on the kept entries."""
+    return np.where(mask > 0, dA_drop / (1.0 - p), 0.0)
+
+
+# layer_statistics: the forward and backward passes of the given layers (O(1) numbers, at most 5 layers), RMS by
+# np.sqrt(np.mean(.)) against np.linalg.norm / sqrt(size): ~1e-15 relative; rtol 1e-9 leaves six orders of margin.
+# Each mistake changes a whole entry (a mean instead of an RMS, a layer shifted, the order reversed).
+_ACT = {"identity": lambda z: z, "relu": lambda z: np.maximum(z, 0.0),
+        "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)), "tanh": np.tanh}
+_ACT_DER = {"identity": np.ones_like, "relu": lambda z: (z > 0).astype(float),
+            "sigmoid": lambda z: _ACT["sigmoid"](z) * (1 - _ACT["sigmoid"](z)), "tanh": lambda z: 1 - np.tanh(z) ** 2}
+
+
+def _stats_cases(rng: np.random.Generator) -> list[Case]:
+    cases = []
+    for act in ("tanh", "relu", "sigmoid", "identity"):
+        depth, width, m = int(rng.integers(2, 6)), int(rng.integers(2, 6)), int(rng.integers(2, 7))
+        sizes = [int(rng.integers(2, 6))] + [width] * depth
+        gain = float(rng.uniform(0.5, 2.0))
+        flat = []
+        for n_prev, n in zip(sizes[:-1], sizes[1:]):
+            flat += [gain * rng.normal(size=(n, n_prev)) / np.sqrt(n_prev), rng.normal(0, 0.3, size=(n, 1))]
+        cases.append(Case(f"{act}, {depth} layers of {width} units, gain {gain:.2f}, batch of {m}",
+                          (rng.normal(size=(sizes[0], m)), rng.normal(size=(width, m)), act, *flat)))
+    cases.append(Case("one relu layer", (rng.normal(size=(3, 4)), rng.normal(size=(2, 4)), "relu",
+                                          rng.normal(size=(2, 3)), np.zeros((2, 1)))))
+    return cases
+
+
+def _stats(X, params, activation, dY, *, measure="rms", shift=False, reverse=False, identity_last=False):
+    m = {"rms": lambda a: float(np.sqrt(np.mean(a ** 2))), "std": lambda a: float(np.std(a)),
+         "abs": lambda a: float(np.mean(np.abs(a)))}[measure]
+    A, caches, acts = X, [], []
+    for l, (W, b) in enumerate(params):
+        act = "identity" if identity_last and l == len(params) - 1 else activation
+        Z = W @ A + b
+        caches.append((A, W, Z, act))
+        A = _ACT[act](Z)
+        acts.append(m(A))
+    dA, grads = dY, []
+    for A_prev, W, Z, act in reversed(caches):
+        if not shift:
+            grads.append(m(dA))
+        dA = W.T @ (dA * _ACT_DER[act](Z))
+        if shift:
+            grads.append(m(dA))
+    return np.array(acts), np.array(grads if reverse else grads[::-1])
+
+
+def _stats_norm(X, params, activation, dY):
+    """Correct: the passes written out, the RMS as a norm over the square root of the size."""
+    A, Zs, As, acts = X, [], [X], []
+    for W, b in params:
+        Z = W @ A + b
+        A = _ACT[activation](Z)
+        Zs.append(Z)
+        As.append(A)
+        acts.append(np.linalg.norm(A) / np.sqrt(A.size))
+    grads = [0.0] * len(params)
+    dA = dY
+    for l in range(len(params) - 1, -1, -1):
+        grads[l] = np.linalg.norm(dA) / np.sqrt(dA.size)
+        dA = params[l][0].T @ (dA * _ACT_DER[activation](Zs[l]))
+    return np.array(acts), np.array(grads)
+
+
+ITEMS += [
+    Item("dropout_backward", NB, _dropout_backward_cases, rtol=1e-12, atol=1e-15,
+         outputs=(("dA", "the gradient at the activations before dropout"),),
+         mistakes=(Variant("no_rescale", "forgets the factor 1 / (1 - p) of the forward pass: dA_drop * mask", lambda d, m, p: d * m),
+                   Variant("times_keep", "multiplies by 1 - p instead of dividing by it", lambda d, m, p: d * m * (1 - p)),
+                   Variant("no_mask", "ignores the mask: dropped units pass the gradient back too", lambda d, m, p: d / (1 - p))),
+         alternatives=(Variant("where", "np.where on the kept entries", _db_where),)),
+    Item("layer_statistics", NB, _stats_cases, probe="gen_layer_statistics", rtol=1e-9, atol=1e-12,
+         outputs=(("act_rms", "the RMS of each layer's activations, first layer first"),
+                  ("grad_rms", "the RMS of the gradient at each layer's output, first layer first")),
+         mistakes=(Variant("std", "uses the standard deviation (np.std) instead of the root mean square",
+                           lambda X, P, a, d: _stats(X, P, a, d, measure="std")),
+                   Variant("mean_abs", "uses the mean absolute value instead of the root mean square",
+                           lambda X, P, a, d: _stats(X, P, a, d, measure="abs")),
+                   Variant("input_gradient", "records the gradient at each layer's input (dA_prev) instead of at its output",
+                           lambda X, P, a, d: _stats(X, P, a, d, shift=True)),
+                   Variant("last_first", "returns the gradients last layer first", lambda X, P, a, d: _stats(X, P, a, d, reverse=True)),
+                   Variant("identity_output", "uses the identity at the last layer instead of the given activation",
+                           lambda X, P, a, d: _stats(X, P, a, d, identity_last=True))),
+         alternatives=(Variant("norm", "the passes written out, the RMS as norm / sqrt(size)", _stats_norm),)),
+]
 # make demo's two-bug submission: two classic mistakes (answer cell grade id -> code), each one of the
 # items' known mistakes, so the grader names both ("this looks like: ...").
 DEMO_BUGS = {

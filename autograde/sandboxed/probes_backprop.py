@@ -61,3 +61,23 @@ def bp_train_accuracy(answer, X_train, Y_train, X_test, labels_test, layer_sizes
 
 PROBES = {"bp_layer_backward": bp_layer_backward, "bp_mlp_backward": bp_mlp_backward,
           "bp_loss_and_grads": bp_loss_and_grads, "bp_train_accuracy": bp_train_accuracy}
+
+
+def _scalar_function(kind: str, A: np.ndarray, c: np.ndarray):
+    """A scalar function of an array, built from plain arrays by name (for ``centred_difference``)."""
+    if kind == "quadratic":      # 1/2 t^T A t + c^T t of the flattened t
+        return lambda t: float(0.5 * np.ravel(t) @ A @ np.ravel(t) + c @ np.ravel(t))
+    if kind == "smooth":         # sum(sin(A * t)) + 1/2 (sum(c * t))^2, entry by entry, any shape (A and c of t's shape)
+        return lambda t: float(np.sum(np.sin(A * t)) + 0.5 * np.sum(c * t) ** 2)
+    raise ValueError(f"unknown function kind {kind!r}")
+
+
+def bp_centred_difference(answer, kind, A, c, theta, h):
+    """``centred_difference(f, theta, h)`` with ``f`` given by name and arrays; returns the answer's gradient and
+    ``theta`` as the answer left it (it must come back unchanged)."""
+    theta = np.array(theta, dtype=np.float64)
+    grad = answer(_scalar_function(str(kind), np.asarray(A), np.asarray(c)), theta, float(h))
+    return np.asarray(grad, dtype=np.float64), theta
+
+
+PROBES["bp_centred_difference"] = bp_centred_difference

@@ -27,3 +27,12 @@ def gen_split(answer, X, Y, f_train, f_val, f_test, rng):
 
 
 PROBES = {"gen_l2": gen_l2, "gen_split": gen_split}
+
+
+def gen_layer_statistics(answer, X, dY, activation, *arrays):
+    """``layer_statistics(X, [(W1, b1), ...], activation, dY)`` with the layers rebuilt from flat arrays."""
+    params = list(zip(arrays[::2], arrays[1::2]))
+    return answer(X, params, str(activation), dY)
+
+
+PROBES["gen_layer_statistics"] = gen_layer_statistics

@@ -8,7 +8,7 @@ from autograde.reference import load_reference
 from nbcourse.data import digits_split
 
 GRADED_05 = ["toy_forward", "toy_backward", "sigmoid_grad", "tanh_grad", "relu_grad", "layer_backward",
-             "mlp_backward", "mlp_loss_and_grads", "train_mlp"]
+             "mlp_backward", "mlp_loss_and_grads", "train_mlp", "centred_difference", "fork_backward", "softmax_backward"]
 
 
 @pytest.fixture(scope="module")
@@ -143,3 +143,66 @@ def test_train_mlp_calls_the_callback_after_every_epoch(ref):
     X, Y = np.eye(2), np.eye(2)
     ref.train_mlp(X, Y, [2, 3, 2], 0.1, 3, 1, np.random.default_rng(0), callback=lambda e, p: seen.append((e, len(p))))
     assert seen == [(1, 2), (2, 2), (3, 2)]
+
+
+# ----------------------------------------------------------------------------- the exercises added with issue 18
+def test_centred_difference_is_exact_on_a_quadratic(ref):
+    """On L = t^T A t / 2 + c^T t, whose centred differences are exact up to rounding, is the result A t + c?"""
+    rng = np.random.default_rng(0)
+    Q = rng.normal(size=(4, 4))
+    A, c, t = Q + Q.T, rng.normal(size=4), rng.normal(size=4)
+    np.testing.assert_allclose(ref.centred_difference(lambda v: 0.5 * v @ A @ v + c @ v, t.copy(), 1e-3), A @ t + c, rtol=1e-9, atol=1e-9)
+
+
+def test_centred_difference_error_falls_like_h_squared(ref):
+    """On sin at 1, does halving h quarter the error against cos(1) (the centred difference is second order)?"""
+    err = [abs(ref.centred_difference(np.sin, np.array(1.0), h) - np.cos(1.0)) for h in (0.1, 0.05)]
+    assert err[0] / err[1] == pytest.approx(4.0, rel=0.01)
+
+
+def test_centred_difference_leaves_theta_unchanged(ref):
+    """After the call, does theta (a matrix, changed in place during it) hold exactly its old values?"""
+    theta = np.arange(6.0).reshape(2, 3) / 7
+    before = theta.copy()
+    ref.centred_difference(lambda v: float(np.sum(v ** 3)), theta, 1e-4)
+    assert np.array_equal(theta, before)
+
+
+def _fork_loss(x, y, b, w):
+    f0 = b[0] + w[0] * x
+    return (b[1] + w[1] * np.sin(f0) + w[2] * np.exp(f0) - y) ** 2
+
+
+def test_fork_backward_matches_finite_differences(ref):
+    """Do d_beta and d_omega of the forked toy agree with centred differences of its loss?"""
+    b, w, x, y = np.array([0.3, -0.5]), np.array([1.2, 0.8, -0.6]), 0.5, 1.0
+    d_beta, d_omega = ref.fork_backward(x, y, b, w)
+    np.testing.assert_allclose(d_beta, _central_diff(lambda v: _fork_loss(x, y, v, w), b), rtol=1e-7)
+    np.testing.assert_allclose(d_omega, _central_diff(lambda v: _fork_loss(x, y, b, v), w), rtol=1e-7)
+
+
+def test_fork_backward_at_f0_is_the_sum_of_both_branches(ref):
+    """Is dl/dbeta_0 the hand-worked sum 2 (f1 - y) (w1 cos f0 + w2 exp f0) of the two paths from f0?"""
+    b, w, x, y = np.array([0.1, 0.2]), np.array([0.7, -1.1, 0.4]), -0.3, 0.5
+    f0 = b[0] + w[0] * x
+    expected = 2 * (b[1] + w[1] * np.sin(f0) + w[2] * np.exp(f0) - y) * (w[1] * np.cos(f0) + w[2] * np.exp(f0))
+    assert ref.fork_backward(x, y, b, w)[0][0] == pytest.approx(expected, rel=1e-13)
+
+
+def test_softmax_backward_is_the_jacobian_transpose_times_dP(ref):
+    """Is dZ, column by column, J^T dP with J the Jacobian of the softmax measured by finite differences?"""
+    rng = np.random.default_rng(1)
+    Z, dP = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    dZ = ref.softmax_backward(dP, Z)
+    for j in range(3):
+        J = np.column_stack([_central_diff(lambda z: ref.softmax(z[:, None])[i, 0], Z[:, j]) for i in range(4)]).T
+        np.testing.assert_allclose(dZ[:, j], J.T @ dP[:, j], rtol=1e-6, atol=1e-9)
+
+
+def test_softmax_backward_of_the_log_loss_is_p_minus_y(ref):
+    """Chained after the cross-entropy's gradient at P, -Y / (m P), does it give the closed form (P - Y) / m?"""
+    rng = np.random.default_rng(2)
+    Z = rng.normal(size=(5, 6))
+    Y = np.eye(5)[:, rng.integers(0, 5, size=6)]
+    P = np.exp(Z) / np.exp(Z).sum(axis=0)
+    np.testing.assert_allclose(ref.softmax_backward(-Y / (6 * P), Z), (P - Y) / 6, rtol=1e-12, atol=1e-15)

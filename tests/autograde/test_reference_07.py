@@ -8,7 +8,8 @@ import pytest
 
 from autograde.reference import load_reference
 
-GRADED_07 = ["train_val_test_split", "l2_penalty", "early_stopping_epoch", "dropout_forward"]
+GRADED_07 = ["train_val_test_split", "l2_penalty", "early_stopping_epoch", "dropout_forward", "dropout_backward",
+             "layer_statistics"]
 
 
 @pytest.fixture(scope="module")
@@ -156,3 +157,47 @@ def test_dropout_uses_one_call_of_rng_random(ref):
     A = np.ones((4, 6))
     _, mask = ref.dropout_forward(A, 0.4, np.random.default_rng(6))
     np.testing.assert_array_equal(mask, np.random.default_rng(6).random((4, 6)) >= 0.4)
+
+
+# ----------------------------------------------------------------------------- added with issue 18
+def test_dropout_backward_matches_finite_differences_of_the_forward_pass(ref):
+    """With the mask held fixed, is dropout_backward the gradient of sum(A * mask / (1 - p) * dA_drop) (centred differences)?"""
+    rng = np.random.default_rng(4)
+    A, dA_drop = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    mask, p, h = (rng.random((3, 4)) >= 0.4).astype(float), 0.4, 1e-6
+    numeric = np.zeros_like(A)
+    for i in np.ndindex(A.shape):
+        e = np.zeros_like(A)
+        e[i] = h
+        numeric[i] = (np.sum((A + e) * mask / (1 - p) * dA_drop) - np.sum((A - e) * mask / (1 - p) * dA_drop)) / (2 * h)
+    np.testing.assert_allclose(ref.dropout_backward(dA_drop, mask, p), numeric, rtol=1e-7, atol=1e-9)
+
+
+def test_layer_statistics_of_linear_layers_by_hand(ref):
+    """Through W = 3I then W = I/2 (identity activations): are the RMS of the activations 3|x| and 1.5|x|, and of
+    the gradients 1/2 and 1 for dY = 1 (worked by hand)?"""
+    X = np.array([[2.0, -2.0]])
+    act, grad = ref.layer_statistics(X, [(np.array([[3.0]]), np.zeros((1, 1))), (np.array([[0.5]]), np.zeros((1, 1)))],
+                                     "identity", np.ones((1, 2)))
+    np.testing.assert_allclose(act, [6.0, 3.0])
+    np.testing.assert_allclose(grad, [0.5, 1.0])
+
+
+def test_layer_statistics_he_keeps_a_wide_relu_stack_steady(ref):
+    """Through 10 ReLU layers of 512 units with He weights, does the activations' RMS stay within 20 % of the first
+    layer's (the variance argument: E[relu(z)^2] = Var(z) / 2, and He's 2 / n restores it; law of large numbers)?"""
+    rng = np.random.default_rng(5)
+    params = [(rng.standard_normal((512, 512)) * np.sqrt(2 / 512), np.zeros((512, 1))) for _ in range(10)]
+    act, _ = ref.layer_statistics(rng.standard_normal((512, 200)), params, "relu", np.ones((512, 200)))
+    assert np.all(np.abs(act / act[0] - 1) < 0.2)
+
+
+def test_layer_statistics_leaves_its_inputs_unchanged(ref):
+    """After the call, do X, the weights and dY hold their old values?"""
+    rng = np.random.default_rng(6)
+    X, dY = rng.normal(size=(3, 4)), rng.normal(size=(2, 4))
+    params = [(rng.normal(size=(2, 3)), rng.normal(size=(2, 1)))]
+    copies = [X.copy(), dY.copy(), params[0][0].copy(), params[0][1].copy()]
+    ref.layer_statistics(X, params, "tanh", dY)
+    for before, after in zip(copies, [X, dY, *params[0]]):
+        np.testing.assert_array_equal(before, after)

@@ -201,13 +201,20 @@ def test_export_from_the_command_line(term, tmp_path, fmt):
     assert "not final" in proc.stdout   # written answers still wait for a hand grade
 
 
+def _possible(assignment: str) -> float:
+    """The points of every graded cell of the source notebook, written answers included (what nbgrader's max_score sums)."""
+    source = next((course_root() / "solutions" / assignment).glob("*.ipynb"))
+    return sum(float(c.metadata.get("nbgrader", {}).get("points", 0)) for c in nbformat.read(str(source), as_version=4).cells
+               if c.metadata.get("nbgrader", {}).get("grade"))
+
+
 def test_canvas_export_has_canvas_layout_and_blank_for_not_submitted(term):
     """Canvas: Student, ID, SIS User ID, SIS Login ID, Section, then assignments; a Points Possible row; the LMS user
     id in ID; a blank (ungraded) cell for bob's missing 06, and a real 0 for cy's late 06?"""
     path, _ = export.export(term["course"], "canvas")
     rows = list(csv.reader(io.StringIO(path.read_text())))
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", A1, A6]
-    assert rows[1][0] == "Points Possible" and float(rows[1][5]) == 16.0 and float(rows[1][6]) == 12.0
+    assert rows[1][0] == "Points Possible" and float(rows[1][5]) == _possible(A1) and float(rows[1][6]) == _possible(A6)
     by = {r[3]: r for r in rows[2:]}
     assert by["ada"][:2] == ["Lovelace, Ada", "1001"]
     assert by["bob"][6] == "" and by["cy"][6] == "0"

@@ -46,4 +46,5 @@ WIDGETS: list[Widget] = [
     Widget("03_losses", "losses.ipynb", "losses_widgets.softmax_widget(", sliders=3),
     Widget("06_optimizers", "optimizers.ipynb", "race = slider_widget(", sliders=2),
     Widget("07_generalization", "generalization.ipynb", "decay = slider_widget(", sliders=1),
+    Widget("07_generalization", "generalization.ipynb", "scale = slider_widget(", sliders=1),
 ]

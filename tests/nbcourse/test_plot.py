@@ -133,3 +133,19 @@ def test_digit_grid_is_one_image():
     """Are all tiles drawn as a single image on the single Axes?"""
     ax = plot.digit_grid(*_digits(), n=9)
     assert len(ax.images) == 1 and len(ax.figure.axes) == 1
+
+
+def test_decision_boundary_names_the_dots_as_told():
+    """With class_names, does the legend say "f < 0" / "f > 0" instead of "class 0" / "class 1"?"""
+    X = np.array([[0.0, 1.0, 2.0, 3.0], [0.0, 1.0, 0.0, 1.0]])
+    ax = plot.decision_boundary(lambda P: (P[0] > 1.5).astype(int), X, np.array([0, 0, 1, 1]), resolution=10,
+                                class_names={0: "f < 0", 1: "f > 0"})
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["f < 0", "f > 0"]
+
+
+def test_loss_surface_paths_differ_in_colour_and_dash():
+    """Are three paths drawn in three different colours and three different line styles?"""
+    paths = {name: np.array([[0.0, 0.0], [k + 1.0, 1.0]]) for k, name in enumerate("abc")}
+    ax = plot.loss_surface(lambda t: float(t @ t), (-1, 4), (-1, 2), paths=paths, resolution=5)
+    lines = [line for line in ax.get_lines() if line.get_label() in paths]
+    assert len({line.get_color() for line in lines}) == 3 and len({line.get_linestyle() for line in lines}) == 3

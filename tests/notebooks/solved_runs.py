@@ -121,6 +121,14 @@ _after = (decay.axes.get_title(), decay.output.outputs[0]['data']['image/png'])
 print(_json.dumps({'sliders': sorted(decay.sliders), 'kind': type(decay.sliders['lam']).__name__,
                    'before': _before[0], 'after': _after[0], 'png_changed': _before[1] != _after[1]}))
 """,
+        # the initial-scale widget (`scale`): the log-scale gain slider redraws both panels (tanh, relu) and their titles
+        "init_widget": """
+_before = ([ax.get_title() for ax in scale.axes], scale.output.outputs[0]['data']['image/png'])
+scale.sliders['gain'].value = 2.0
+_after = ([ax.get_title() for ax in scale.axes], scale.output.outputs[0]['data']['image/png'])
+print(_json.dumps({'sliders': sorted(scale.sliders), 'kind': type(scale.sliders['gain']).__name__,
+                   'before': _before[0], 'after': _after[0], 'png_changed': _before[1] != _after[1]}))
+""",
     },
 }
 
