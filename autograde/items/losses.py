@@ -430,6 +430,7 @@ ITEMS = [
          alternatives=(Variant("log_sum_exp", "exp(Z - LSE(Z)) per column", _softmax_lse),
                        Variant("loop", "a loop over the columns", _softmax_loop))),
     Item("cross_entropy", NB, _ce_cases, **TOL, outputs=LOSS_OUTPUTS, uses=("softmax",),
+         callee_calls=lambda args: [("softmax", (args[0] - np.max(args[0], axis=0, keepdims=True),))],
          mistakes=(Variant("sum_not_mean", "sums over the samples instead of averaging: the loss and the gradient miss the 1/m", _ce_sum),
                    Variant("naive_softmax", "computes the softmax without subtracting the maximum: NaN for logits of 1000", _ce_naive),
                    Variant("log_of_softmax", "takes np.log of the softmax: an unlikely true class has probability 0 in floats and the loss becomes inf; use log-sum-exp", _ce_log_softmax),
