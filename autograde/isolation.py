@@ -65,18 +65,28 @@ def _signature(fn) -> dict | None:
     return {"params": params, "defaults": defaults}
 
 
-def _recorder(name: str, fn, sig: inspect.Signature, calls: dict, budget: list[int]):
-    """``fn`` wrapped: each call's arguments, result and generator states after it go into ``calls[name]``."""
+def _recorder(name: str, fn, sig: inspect.Signature | None, calls: dict, budget: list[int], state: dict):
+    """``fn`` wrapped: each call's arguments, result and generator states after it go into ``calls[name]`` (unless
+    ``sig`` is None: then the call is only counted); ``state`` tracks the depth, so direct calls are known."""
     def wrapper(*args, **kwargs):
-        try:
-            bound = sig.bind(*args, **kwargs)
-            bound.apply_defaults()
-            entry: dict[str, Any] | None = {"args": {k: encode_value(v, budget) for k, v in bound.arguments.items()}}
-        except (TypeError, ValueError) as exc:  # an argument that cannot be written (a function): not recorded
-            if isinstance(exc, ValueTooLarge):
+        if state["depth"] == 0:
+            state["direct"].add(name)
+        entry: dict[str, Any] | None = None
+        bound = None
+        if sig is not None:
+            try:
+                bound = sig.bind(*args, **kwargs)
+                bound.apply_defaults()
+                entry = {"args": {k: encode_value(v, budget) for k, v in bound.arguments.items()}}
+            except ValueTooLarge:
                 raise
-            entry, bound = None, None
-        out = fn(*args, **kwargs)
+            except (TypeError, ValueError):  # an argument that cannot be written (a function): not recorded
+                entry, bound = None, None
+        state["depth"] += 1
+        try:
+            out = fn(*args, **kwargs)
+        finally:
+            state["depth"] -= 1
         if isinstance(out, types.GeneratorType):
             out = list(out)
             if entry is not None:
@@ -84,7 +94,7 @@ def _recorder(name: str, fn, sig: inspect.Signature, calls: dict, budget: list[i
             result: Any = iter(out)
         else:
             result = out
-        if entry is not None:
+        if entry is not None and bound is not None:
             try:
                 entry["out"] = encode_value(out, budget)
             except TypeError:
@@ -98,32 +108,34 @@ def _recorder(name: str, fn, sig: inspect.Signature, calls: dict, budget: list[i
     return wrapper
 
 
-def tables(item: Item, cases: Sequence[Case], reference: Any, budget: int = BUDGET) -> dict | None:
-    """The stand-ins' table for ``item``'s cases: what the reference caller's graded callees were called with
-    and returned, per case. None for an item that calls nothing (or is a value)."""
+def _record(item: Item, cases: Sequence[Case], reference: Any, budget: int):
+    """Run the reference ``item`` on every case with its notebook's other graded functions wrapped: the calls per case,
+    the callees' signatures, and the names it called directly. None for an item that calls nothing (or is a value)."""
     fn = getattr(reference, item.name, None)
     names = watched(item)
     if not callable(fn) or not names or not hasattr(fn, "__globals__"):
         return None
     g = fn.__globals__
     specs: dict[str, dict] = {}
-    sigs: dict[str, inspect.Signature] = {}
+    sigs: dict[str, inspect.Signature | None] = {}
     impossible = dict(item.no_stand_in)
     for n in names:
-        if n in impossible:  # watched only: what it is called with would tell the reference's own choices
-            continue
         callee = g.get(n)
-        spec = _signature(callee) if callable(callee) else None
+        if not callable(callee):
+            continue
+        spec = _signature(callee) if n not in impossible else None  # watched only: its inputs would tell the reference's choices
+        sigs[n] = inspect.signature(callee) if spec is not None else None
         if spec is not None:
-            specs[n], sigs[n] = spec, inspect.signature(callee)
+            specs[n] = spec
     left = [budget]
     per_case: list[dict] = []
-    saved = {n: g[n] for n in specs}
+    state: dict[str, Any] = {"depth": 0, "direct": set()}
+    saved = {n: g[n] for n in sigs}
     try:
         for case in cases:
             calls: dict[str, list] = {}
-            for n in specs:
-                g[n] = _recorder(n, saved[n], sigs[n], calls, left)
+            for n in sigs:
+                g[n] = _recorder(n, saved[n], sigs[n], calls, left, state)
             try:
                 evaluate(item.probe, fn, case.args)
                 for callee, args in (item.callee_calls(case.args) if item.callee_calls else ()):
@@ -134,18 +146,30 @@ def tables(item: Item, cases: Sequence[Case], reference: Any, budget: int = BUDG
                 left = [max(left[0], 0)]
             except Exception:  # noqa: BLE001 - the reference failing here is reported by judge, with the case
                 pass
+            state["depth"] = 0
             per_case.append(calls)
     finally:
         g.update(saved)
+    return names, specs, per_case, state["direct"]
+
+
+def tables(item: Item, cases: Sequence[Case], reference: Any, budget: int = BUDGET) -> dict | None:
+    """The stand-ins' table for ``item``'s cases: what the reference caller's graded callees were called with
+    and returned, per case. None for an item that calls nothing (or is a value)."""
+    recorded = _record(item, cases, reference, budget)
+    if recorded is None:
+        return None
+    names, specs, per_case, _ = recorded
     used = {n for calls in per_case for n in calls}
     return {"rtol": RTOL, "atol": ATOL, "watch": names,
             "callees": {n: specs[n] for n in sorted(used)}, "cases": per_case}
 
 
-def recorded_callees(item: Item, cases: Sequence[Case], reference: Any) -> set[str]:
-    """The graded functions the reference ``item`` calls on these cases (or that the item anticipates)."""
-    t = tables(item, cases, reference)
-    return set(t["callees"]) if t else set()
+def direct_callees(item: Item, cases: Sequence[Case], reference: Any) -> set[str]:
+    """The graded functions of its notebook that the reference ``item`` calls itself on these cases (not through
+    another graded function)."""
+    recorded = _record(item, cases, reference, BUDGET)
+    return set(recorded[3]) if recorded else set()
 
 
 # ----------------------------------------------------------------------------- after the run: naming the right callee
