@@ -269,9 +269,15 @@ def build() -> NotebookBuilder:
     """)
     nb.tests("test_perceptron_predict", 1, """
     X = np.array([[2.0, -1.0, 1.0], [0.0, 0.0, 1.0]])
-    nc.checks.expect_equal(nc.checks.call(perceptron_predict, X, np.array([1.0, 0.0]), 0.0), [1.0, 0.0, 1.0], "perceptron_predict")
-    on_line = perceptron_predict(np.array([[1.0], [1.0]]), np.array([1.0, -1.0]), 0.0)
-    nc.checks.expect_equal(on_line, [0.0], "prediction for a point exactly on the boundary")
+
+    def check_predict():
+        nc.checks.expect_equal(nc.checks.call(perceptron_predict, X, np.array([1.0, 0.0]), 0.0), [1.0, 0.0, 1.0], "perceptron_predict")
+        on_line = perceptron_predict(np.array([[1.0], [1.0]]), np.array([1.0, -1.0]), 0.0)
+        nc.checks.expect_equal(on_line, [0.0], "prediction for a point exactly on the boundary")
+    # if you use your step: what a correct one gives for these z = w @ X + b, (2, -1, 1) and (0)
+    correct_step = nc.checks.answers([((np.array([2.0, -1.0, 1.0]),), np.array([1.0, 0.0, 1.0])),
+                                      ((np.array([0.0]),), np.array([0.5]))], "step", params=("z",))
+    nc.checks.isolated(check_predict, globals(), "perceptron_predict", step=correct_step)
     nc.checks.ok("perceptron_predict looks right.")
     """, ["perceptron_predict"])
 

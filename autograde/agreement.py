@@ -65,8 +65,8 @@ def _copy_namespace(ns: dict) -> dict:
     return {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in ns.items()}
 
 
-def _run(code: str, ns: dict, label: str) -> str:
-    """Run ``code`` in ``ns``: "" when it runs to its end, else the first line of what it raised."""
+def _run(code: str, ns: dict, label: str, full: bool = False) -> str:
+    """Run ``code`` in ``ns``: "" when it runs to its end, else the first line of what it raised (all of it: ``full``)."""
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out), warnings.catch_warnings():
@@ -74,6 +74,8 @@ def _run(code: str, ns: dict, label: str) -> str:
             exec(compile(code, label, "exec"), ns)  # trusted: the course's own check code and known mistakes
     except Exception as exc:  # any failure of the check (CheckFailed, or the variant raising) rejects it
         text = f"{type(exc).__name__}: {exc}"
+        if full:
+            return text[:3000]
         return text.splitlines()[0][:300] if text.strip() else type(exc).__name__
     finally:
         import matplotlib.pyplot as plt
@@ -112,6 +114,34 @@ def visible_cells(notebook: str) -> tuple[VisibleCell, ...]:
             warnings.simplefilter("ignore")
             exec(compile(textwrap.dedent(strip_solution_markers(cell.source)), label, "exec"), ns)
     return tuple(cells)
+
+
+def fresh_verdict(name: str, overrides: dict, code: str = "") -> str:
+    """The visible check of graded ``name`` in a namespace of its own: the notebook's set-up, given and reference
+    answer cells run afresh, then ``overrides`` put in (a wrong helper, say) and ``code`` run (another correct
+    answer), then the check: "" if it passes, else all it said. Unlike :func:`verdict`, the reference functions see
+    the overrides (they share this namespace)."""
+    item = all_items()[name]
+    nb = nbformat.read(str(source_notebook(item.notebook)), as_version=4)
+    ns: dict[str, Any] = {"__name__": "__main__"}
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or "demo" in cell.metadata.get("tags", []):
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("grade") and not meta.get("solution"):
+            visible, _, hidden = cell.source.partition(HIDDEN)
+            from autograde.assemble import CHECK_CALL
+
+            if name in CHECK_CALL.findall(hidden):
+                ns.update(overrides)
+                if code:
+                    exec(compile(code, f"<another {name}>", "exec"), ns)
+                return _run(visible, ns, f"<visible check {meta.get('grade_id')} of {name}>", full=True)
+            continue
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            exec(compile(textwrap.dedent(strip_solution_markers(cell.source)), f"<{item.notebook} cell {k}>", "exec"), ns)
+    raise KeyError(f"{name}: no test cell of {item.notebook} checks it")
 
 
 def _cell_of(name: str) -> VisibleCell:

@@ -349,6 +349,26 @@ def answers(calls: list, name: str = "the function", *, params: tuple = (), rtol
     return stand_in
 
 
+def _restore(namespace: dict, saved: dict) -> None:
+    for n, v in saved.items():
+        if v is None:
+            namespace.pop(n, None)
+        else:
+            namespace[n] = v
+
+
+def _passes(check: Callable[[], None], namespace: dict, stand_ins: dict) -> bool:
+    saved = {n: namespace.get(n) for n in stand_ins}
+    try:
+        namespace.update(stand_ins)
+        check()
+        return True
+    except Exception:  # noqa: BLE001 - any failure
+        return False
+    finally:
+        _restore(namespace, saved)
+
+
 def isolated(check: Callable[[], None], namespace: dict, caller: str, *, also: tuple = (), **stand_ins: Callable) -> None:
     """Run ``check()`` with the student's own helpers; if it fails, run it again with ``stand_ins`` (name -> a correct
     helper for this example: :func:`answers`, or finite differences of a given forward pass) in their place.
@@ -383,16 +403,16 @@ def isolated(check: Callable[[], None], namespace: dict, caller: str, *, also: t
             raise CheckFailed(f"{second}{note}") from None
         raise second from None
     finally:
-        for n, v in saved.items():
-            if v is None:
-                namespace.pop(n, None)
-            else:
-                namespace[n] = v
-    helpers = ", ".join(stand_ins)
+        _restore(namespace, saved)
+    culprits = list(stand_ins)
+    if len(stand_ins) > 1:  # which of the student's helpers make it fail: each alone among correct ones
+        culprits = [n for n in stand_ins if not _passes(check, namespace, {k: v for k, v in stand_ins.items() if k != n})]
+        culprits = culprits or list(stand_ins)
+    helpers = " and ".join(culprits)
     first_line = f"{type(failure).__name__}: {failure}".splitlines()[0][:300]
     raise CheckFailed(f"your {caller} is right with a correct {helpers} (this check passes with one in its place): the "
-                      f"mistake is in your {helpers}; fix it first (its own check above says what is wrong). "
-                      f"With your {helpers}: {first_line}")
+                      f"mistake is in your {helpers} or in a function it calls; fix that first (its own check above says "
+                      f"what is wrong). With your {helpers}: {first_line}")
 
 
 def ok(message: str = "All visible checks passed.") -> None:

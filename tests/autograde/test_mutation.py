@@ -396,3 +396,31 @@ def test_no_correct_alternative_fails_a_visible_check(name):
     row = _agreement()[name]
     assert row.reference_failing == ""
     assert row.alternatives_failing == {}
+
+
+def _visible_code(name: str) -> str:
+    from autograde import agreement
+
+    return next(c.code for c in agreement.visible_cells(all_items()[name].notebook) if name in c.names)
+
+
+@pytest.mark.parametrize("caller,callee", _pairs("isolated"), ids=lambda v: v)
+def test_a_visible_check_blames_the_wrong_callee_not_the_correct_caller(caller, callee):
+    """With each known mistake of the callee in the notebook and the caller right, does the caller's visible check pass
+    or say that the caller is right and the callee (or a function between them) is wrong, never blame the caller? And
+    where the check stands in for the callee, does some mistake of the callee make it say so?"""
+    from autograde import agreement
+
+    between = {callee} | {u for u in all_items()[caller].uses if callee in all_items()[u].uses}
+    said, wrong = [], []
+    for mistake in all_items()[callee].mistakes:
+        message = agreement.fresh_verdict(caller, {callee: mistake.impl}, CALLERS_THROUGH.get((caller, callee), ""))
+        if not message:
+            continue
+        if not any(re.search(rf"your {caller} is right with a correct [\w ]*\b{u}\b|also runs your [\w ]*\b{u}\b", message)
+                   for u in between):
+            wrong.append(f"{mistake.id}: {message[:300]}")
+        said.append(mistake.id)
+    assert wrong == []
+    stand_in = re.search(rf"nc\.checks\.isolated\([^)]*\b{callee}=", _visible_code(caller), re.S)
+    assert said or not stand_in, f"no mistake of {callee} changes {caller}'s visible check: this proves nothing"
