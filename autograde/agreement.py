@@ -152,12 +152,13 @@ def _cell_of(name: str) -> VisibleCell:
     raise KeyError(f"{name}: no test cell of {item.notebook} checks it")
 
 
-def verdict(name: str, impl: Any) -> str:
-    """The visible check of graded ``name`` run with ``impl`` in its place: "" if it passes, else why it failed."""
+def verdict(name: str, impl: Any, full: bool = False) -> str:
+    """The visible check of graded ``name`` run with ``impl`` in its place: "" if it passes, else why it failed (the
+    first line; all of it with ``full``)."""
     cell = _cell_of(name)
     ns = _copy_namespace(cell.namespace)
     ns[name] = impl
-    return _run(cell.code, ns, f"<visible check {cell.grade_id} with a variant of {name}>")
+    return _run(cell.code, ns, f"<visible check {cell.grade_id} with a variant of {name}>", full=full)
 
 
 def item_agreement(name: str) -> ItemAgreement:

@@ -118,7 +118,7 @@ class GradcheckReport:
         """A sentence when a failed check's analytic gradient is the numeric one times one constant factor (a missing
         or extra 1/m, a 2, a sign): "" otherwise. ``m`` is the batch size, to name that factor."""
         r = self.ratio
-        if self.passed or r is None or abs(r - 1.0) < 1e-4:
+        if self.passed or r is None or abs(r - 1.0) < 1e-4 or abs(r) < 1e-4:  # right, or all zeros: no factor to name
             return ""
         if m and abs(r - m) <= 1e-4 * m:
             return (f"Every entry is exactly {m} times the numeric one, and m = {m}: the 1/m of the mean loss is missing "
