@@ -90,6 +90,7 @@ def build() -> NotebookBuilder:
         \"\"\"Unit step: 0 where z < 0, 0.5 where z == 0, 1 where z > 0.
 
         z: array of any shape (or a number). Returns a float array of the same shape.
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         z = np.asarray(z, dtype=float)
@@ -97,19 +98,19 @@ def build() -> NotebookBuilder:
         ### END SOLUTION
     """)
     nb.tests("test_step", 1, """
-    nc.checks.expect_close(step(np.array([-2.0, 0.0, 3.0])), [0.0, 0.5, 1.0], "step([-2, 0, 3])")
+    nc.checks.expect_close(nc.checks.call(step, np.array([-2.0, 0.0, 3.0])), [0.0, 0.5, 1.0], "step([-2, 0, 3])")
     nc.checks.expect_shape(step(np.zeros((2, 3))), (2, 3), "step of a (2, 3) array")
     nc.checks.ok("step looks right.")
     """, ["step"])
     nb.answer("sign", """
     def sign(z):
-        \"\"\"Sign: -1 where z < 0, 0 where z == 0, 1 where z > 0 (float array, same shape as z).\"\"\"
+        \"\"\"Sign: -1 where z < 0, 0 where z == 0, 1 where z > 0 (float array, same shape as z). Leaves its input arrays unchanged.\"\"\"
         ### BEGIN SOLUTION
         return np.sign(np.asarray(z, dtype=float))
         ### END SOLUTION
     """)
     nb.tests("test_sign", 1, """
-    nc.checks.expect_close(sign(np.array([-0.1, 0.0, 7.0])), [-1.0, 0.0, 1.0], "sign([-0.1, 0, 7])")
+    nc.checks.expect_close(nc.checks.call(sign, np.array([-0.1, 0.0, 7.0])), [-1.0, 0.0, 1.0], "sign([-0.1, 0, 7])")
     nc.checks.expect_shape(sign(np.ones((4, 1))), (4, 1), "sign of a (4, 1) array")
     nc.checks.ok("sign looks right.")
     """, ["sign"])
@@ -138,6 +139,7 @@ def build() -> NotebookBuilder:
         \"\"\"Logistic sigmoid 1 / (1 + exp(-z)), computed without overflow.
 
         z: array of any shape. Returns a float array of the same shape, entries in [0, 1].
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         z = np.asarray(z, dtype=float)
@@ -151,7 +153,7 @@ def build() -> NotebookBuilder:
     """)
     nb.tests("test_sigmoid", 2, """
     with np.errstate(all="ignore"):  # a warning is a hint below, not a failure
-        s = sigmoid(np.array([-1000.0, 0.0, 1000.0]))
+        s = nc.checks.call(sigmoid, np.array([-1000.0, 0.0, 1000.0]))
     nc.checks.expect_close(s, [0.0, 0.5, 1.0], "sigmoid([-1000, 0, 1000])")
     z = np.linspace(-6, 6, 13)
     nc.checks.expect_close(sigmoid(-z), 1 - sigmoid(z), "sigmoid(-z) = 1 - sigmoid(z)", rtol=1e-9, atol=1e-12)
@@ -161,27 +163,31 @@ def build() -> NotebookBuilder:
     """, ["sigmoid"])
     nb.answer("tanh", """
     def tanh(z):
-        \"\"\"Hyperbolic tangent through tanh(z) = 2 sigmoid(2z) - 1 (float array, same shape as z).\"\"\"
+        \"\"\"Hyperbolic tangent through tanh(z) = 2 sigmoid(2z) - 1 (float array, same shape as z). Leaves its input arrays unchanged.\"\"\"
         ### BEGIN SOLUTION
         return 2.0 * sigmoid(2.0 * np.asarray(z, dtype=float)) - 1.0
         ### END SOLUTION
     """)
     nb.tests("test_tanh", 1, """
     z = np.array([[-800.0, -2.0, 0.0], [0.5, 3.0, 800.0]])
-    with np.errstate(all="ignore"):
-        t = tanh(z)
-    nc.checks.expect_close(t, np.tanh(z), "tanh(z) against numpy's np.tanh", rtol=0, atol=1e-10)
+    def check_tanh():
+        with np.errstate(all="ignore"):
+            t = nc.checks.call(tanh, z)
+        nc.checks.expect_close(t, np.tanh(z), "tanh(z) against numpy's np.tanh", rtol=0, atol=1e-10)
+    # a correct sigmoid on this example, from the identity itself: sigma(2z) = (1 + tanh z) / 2, sigma(-2z) = (1 - tanh z) / 2
+    correct_sigmoid = nc.checks.answers([((2 * z,), (1 + np.tanh(z)) / 2), ((-2 * z,), (1 - np.tanh(z)) / 2)], "sigmoid")
+    nc.checks.isolated(check_tanh, globals(), "tanh", sigmoid=correct_sigmoid)
     nc.checks.ok("tanh looks right.")
     """, ["tanh"])
     nb.answer("relu", """
     def relu(z):
-        \"\"\"Rectified linear unit max(0, z) (float array, same shape as z).\"\"\"
+        \"\"\"Rectified linear unit max(0, z) (float array, same shape as z). Leaves its input arrays unchanged.\"\"\"
         ### BEGIN SOLUTION
         return np.maximum(0.0, np.asarray(z, dtype=float))
         ### END SOLUTION
     """)
     nb.tests("test_relu", 1, """
-    nc.checks.expect_close(relu(np.array([-3.0, 0.0, 2.5])), [0.0, 0.0, 2.5], "relu([-3, 0, 2.5])")
+    nc.checks.expect_close(nc.checks.call(relu, np.array([-3.0, 0.0, 2.5])), [0.0, 0.0, 2.5], "relu([-3, 0, 2.5])")
     nc.checks.expect_shape(relu(np.zeros((2, 3))), (2, 3), "relu of a (2, 3) array")
     nc.checks.ok("relu looks right.")
     """, ["relu"])
@@ -217,6 +223,7 @@ def build() -> NotebookBuilder:
 
         X: (N, m) samples as columns; w: (N,) weights; b: float bias;
         activation: function applied entry by entry. Returns shape (m,).
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         return activation(w @ X + b)
@@ -225,7 +232,7 @@ def build() -> NotebookBuilder:
     nb.tests("test_neuron", 1, """
     X = np.array([[1.0, 2.0, 0.0], [3.0, 4.0, 0.0]])  # 3 samples of 2 features
     w, b = np.array([1.0, -1.0]), 0.5
-    nc.checks.expect_close(neuron(X, w, b, lambda z: z), [-1.5, -1.5, 0.5], "neuron(X, w, b, identity)")
+    nc.checks.expect_close(nc.checks.call(neuron, X, w, b, lambda z: z), [-1.5, -1.5, 0.5], "neuron(X, w, b, identity)")
     nc.checks.expect_close(neuron(X, w, b, step), [0.0, 0.0, 1.0], "neuron(X, w, b, step)")
     nc.checks.ok("neuron looks right.")
     """, ["neuron"])
@@ -254,6 +261,7 @@ def build() -> NotebookBuilder:
         \"\"\"Perceptron decisions: 1.0 where w^T x + b > 0, else 0.0.
 
         X: (N, m); w: (N,); b: float. Returns a float array of shape (m,).
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         return (w @ X + b > 0).astype(float)
@@ -261,9 +269,15 @@ def build() -> NotebookBuilder:
     """)
     nb.tests("test_perceptron_predict", 1, """
     X = np.array([[2.0, -1.0, 1.0], [0.0, 0.0, 1.0]])
-    nc.checks.expect_equal(perceptron_predict(X, np.array([1.0, 0.0]), 0.0), [1.0, 0.0, 1.0], "perceptron_predict")
-    on_line = perceptron_predict(np.array([[1.0], [1.0]]), np.array([1.0, -1.0]), 0.0)
-    nc.checks.expect_equal(on_line, [0.0], "prediction for a point exactly on the boundary")
+
+    def check_predict():
+        nc.checks.expect_equal(nc.checks.call(perceptron_predict, X, np.array([1.0, 0.0]), 0.0), [1.0, 0.0, 1.0], "perceptron_predict")
+        on_line = perceptron_predict(np.array([[1.0], [1.0]]), np.array([1.0, -1.0]), 0.0)
+        nc.checks.expect_equal(on_line, [0.0], "prediction for a point exactly on the boundary")
+    # if you use your step: what a correct one gives for these z = w @ X + b, (2, -1, 1) and (0)
+    correct_step = nc.checks.answers([((np.array([2.0, -1.0, 1.0]),), np.array([1.0, 0.0, 1.0])),
+                                      ((np.array([0.0]),), np.array([0.5]))], "step", params=("z",))
+    nc.checks.isolated(check_predict, globals(), "perceptron_predict", step=correct_step)
     nc.checks.ok("perceptron_predict looks right.")
     """, ["perceptron_predict"])
 
@@ -369,6 +383,7 @@ def build() -> NotebookBuilder:
         X: (N, m) samples as columns; y: (m,) labels in {0, 1}; lr: learning rate eta > 0;
         epochs: the most epochs to run. Stops after the first epoch with no mistake.
         Returns (w of shape (N,), b float, errors_per_epoch list of ints).
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         N, m = X.shape
@@ -401,6 +416,12 @@ def build() -> NotebookBuilder:
     w1, b1, errors1 = perceptron_train(X_and, y_and, lr=1.0, epochs=1)
     nc.checks.expect_true(len(errors1) == 1, f"with epochs=1 exactly one epoch runs; got errors_per_epoch = {errors1}")
     nc.checks.expect_true(np.ndim(b) == 0, f"b must be a single number, got {b!r}")
+    # four points, worked by hand from w = 0, b = 0 in column order: epochs with 3, 1, 1 and 0 mistakes
+    X4, y4 = np.array([[0.0, -1.0, 2.0, -1.0], [0.0, 1.0, 0.0, -2.0]]), np.array([1.0, 0.0, 1.0, 0.0])
+    w4, b4, errors4 = nc.checks.call(perceptron_train, X4, y4, 0.5, 10)
+    nc.checks.expect_equal(errors4, [3, 1, 1, 0], "errors_per_epoch on the four points (lr 0.5), column by column")
+    nc.checks.expect_close(w4, [1.0, 0.5], "w after training on the four points (each update at once, b with lr too)")
+    nc.checks.expect_close(b4, 0.5, "b after training on the four points")
     X_xor, y_xor = nc.data.truth_table("XOR")
     _, _, errors_xor = perceptron_train(X_xor, y_xor, lr=1.0, epochs=5)
     nc.checks.expect_true(len(errors_xor) == 5 and all(e > 0 for e in errors_xor),
@@ -530,6 +551,7 @@ def build() -> NotebookBuilder:
         \"\"\"XOR of the two rows of X with two layers of step units, weights set by hand.
 
         X: (2, m) inputs in {0, 1}. Returns a float array of shape (m,) with entries in {0, 1}.
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         W1 = np.array([[1.0, -1.0], [-1.0, 1.0]])   # h1 = A and not B, h2 = not A and B

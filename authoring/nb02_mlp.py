@@ -132,6 +132,7 @@ def build() -> NotebookBuilder:
 
         A_prev: (n_prev, m); W: (n, n_prev); b: (n, 1); activation: "identity", "relu", "sigmoid" or "tanh".
         Returns (A, cache): A of shape (n, m) and cache = (A_prev, W, b, Z, activation).
+        Leaves its input arrays unchanged.
         """
         ### BEGIN SOLUTION
         if activation not in ACTIVATIONS:
@@ -145,7 +146,7 @@ def build() -> NotebookBuilder:
     A_prev = np.array([[1.0, 2.0], [3.0, 4.0]])            # 2 samples (columns) of 2 features
     W = np.array([[1.0, 0.0], [0.0, -1.0], [1.0, 1.0]])    # 3 units
     b = np.array([[0.5], [0.0], [-1.0]])
-    A, cache = layer_forward(A_prev, W, b, "relu")
+    A, cache = nc.checks.call(layer_forward, A_prev, W, b, "relu")
     nc.checks.expect_shape(A, (3, 2), "A of a 3-unit layer on 2 samples")
     # Worked by hand: Z = [[1.5, 2.5], [-3, -4], [3, 5]]; relu zeroes the middle row.
     nc.checks.expect_close(A, [[1.5, 2.5], [0.0, 0.0], [3.0, 5.0]], "A = relu(W A_prev + b)")
@@ -158,6 +159,8 @@ def build() -> NotebookBuilder:
     A1, _ = layer_forward(A_prev[:, :1], W, b, "sigmoid")
     nc.checks.expect_close(A1, sigmoid(np.array([[1.5], [-3.0], [3.0]])), "A for one sample with the sigmoid")
     nc.checks.expect_close(layer_forward(A_prev, W, b, "identity")[0], cache[3], "the identity layer returns Z itself")
+    nc.checks.expect_close(layer_forward(A_prev, W, b, "tanh")[0], np.tanh(cache[3]),
+                           "A with 'tanh' (numpy's np.tanh of Z: values in (-1, 1), tanh(0) = 0)")
     try:
         layer_forward(A_prev, W, b, "softplus")
     except ValueError:
@@ -184,6 +187,7 @@ def build() -> NotebookBuilder:
         X: (n_0, m) samples as columns; params: list of L pairs (W, b), W of layer l shaped (n_l, n_{l-1}),
         b shaped (n_l, 1); hidden_activation for layers 1..L-1, output_activation for layer L.
         Returns (Y_hat, caches): Y_hat of shape (n_L, m), caches a list of L layer caches, first layer first.
+        Leaves its input arrays unchanged.
         """
         ### BEGIN SOLUTION
         A, caches = X, []
@@ -198,18 +202,31 @@ def build() -> NotebookBuilder:
     # Notebook 01's XOR network with ReLU hidden units: h1 = relu(x1 - x2), h2 = relu(x2 - x1), y = h1 + h2 = |x1 - x2|.
     X_xor = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]])
     xor_params = [(np.array([[1.0, -1.0], [-1.0, 1.0]]), np.zeros((2, 1))), (np.array([[1.0, 1.0]]), np.zeros((1, 1)))]
-    Y_hat, caches = mlp_forward(X_xor, xor_params, "relu", "identity")
-    nc.checks.expect_shape(Y_hat, (1, 4), "Y_hat of the XOR network on 4 samples")
-    nc.checks.expect_close(Y_hat, [[0.0, 1.0, 1.0, 0.0]], "the ReLU XOR network on the truth table")
-    nc.checks.expect_true(isinstance(caches, list) and len(caches) == 2,
-                          f"caches must be a list with one cache per layer (2 here), got {caches!r:.80}")
-    nc.checks.expect_close(caches[0][3], [[0.0, -1.0, 1.0, 0.0], [0.0, 1.0, -1.0, 0.0]], "caches[0][3], Z of the first layer")
-    nc.checks.expect_close(caches[1][0], [[0.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 0.0]], "caches[1][0], the input of layer 2 (the hidden activations)")
-    Y_sig, _ = mlp_forward(X_xor, xor_params, "relu", "sigmoid")
-    nc.checks.expect_close(Y_sig, sigmoid(np.array([[0.0, 1.0, 1.0, 0.0]])),
-                           "with output_activation='sigmoid' only the LAST layer gets the sigmoid")
-    Y_one, caches_one = mlp_forward(X_xor, xor_params[:1], "tanh", "identity")
-    nc.checks.expect_close(Y_one, caches_one[0][3], "a one-layer network uses output_activation only (identity here)")
+    (W1, b1), (W2, b2) = xor_params
+    Z1 = np.array([[0.0, -1.0, 1.0, 0.0], [0.0, 1.0, -1.0, 0.0]])   # worked by hand: W1 X + b1
+    A1 = np.array([[0.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 0.0]])     # relu(Z1)
+    Z2 = np.array([[0.0, 1.0, 1.0, 0.0]])                           # W2 A1 + b2
+
+    def check_mlp_forward():
+        Y_hat, caches = nc.checks.call(mlp_forward, X_xor, xor_params, "relu", "identity")
+        nc.checks.expect_shape(Y_hat, (1, 4), "Y_hat of the XOR network on 4 samples")
+        nc.checks.expect_close(Y_hat, Z2, "the ReLU XOR network on the truth table")
+        nc.checks.expect_true(isinstance(caches, list) and len(caches) == 2,
+                              f"caches must be a list with one cache per layer (2 here), got {caches!r:.80}")
+        nc.checks.expect_close(caches[0][3], Z1, "caches[0][3], Z of the first layer")
+        nc.checks.expect_close(caches[1][0], A1, "caches[1][0], the input of layer 2 (the hidden activations)")
+        Y_sig, _ = mlp_forward(X_xor, xor_params, "relu", "sigmoid")
+        nc.checks.expect_close(Y_sig, sigmoid(Z2), "with output_activation='sigmoid' only the LAST layer gets the sigmoid")
+        Y_one, caches_one = mlp_forward(X_xor, xor_params[:1], "tanh", "identity")
+        nc.checks.expect_close(Y_one, Z1, "a one-layer network uses output_activation only (identity here)")
+    # what a correct layer_forward returns on the layers of this example (the same numbers, worked by hand)
+    correct_layer_forward = nc.checks.answers([
+        ((X_xor, W1, b1, "relu"), (A1, (X_xor, W1, b1, Z1, "relu"))),
+        ((X_xor, W1, b1, "identity"), (Z1, (X_xor, W1, b1, Z1, "identity"))),
+        ((A1, W2, b2, "identity"), (Z2, (A1, W2, b2, Z2, "identity"))),
+        ((A1, W2, b2, "sigmoid"), (sigmoid(Z2), (A1, W2, b2, Z2, "sigmoid"))),
+    ], "layer_forward", params=("A_prev", "W", "b", "activation"))
+    nc.checks.isolated(check_mlp_forward, globals(), "mlp_forward", layer_forward=correct_layer_forward)
     nc.checks.ok("mlp_forward looks right.")
     ''', ["mlp_forward"])
 
@@ -233,13 +250,16 @@ def build() -> NotebookBuilder:
     """)
     nb.answer("count_params", r'''
     def count_params(layer_sizes):
-        """Number of weights and biases of an MLP with layer sizes [n_0, n_1, ..., n_L] (an int)."""
+        """Number of weights and biases of an MLP with layer sizes [n_0, n_1, ..., n_L] (an int). Leaves its input arrays unchanged."""
         ### BEGIN SOLUTION
         return int(sum(n * n_prev + n for n_prev, n in zip(layer_sizes[:-1], layer_sizes[1:])))
         ### END SOLUTION
     ''')
     nb.tests("test_count_params", 1, r'''
-    nc.checks.expect_equal(count_params([2, 2, 1]), 9, "count_params([2, 2, 1]), the XOR network")
+    n_xor = nc.checks.call(count_params, [2, 2, 1])
+    nc.checks.expect_true(isinstance(n_xor, (int, np.integer)),
+                          f"count_params must return an int (a count), got {type(n_xor).__name__} {n_xor!r}")
+    nc.checks.expect_equal(n_xor, 9, "count_params([2, 2, 1]), the XOR network")
     nc.checks.expect_equal(count_params([3, 1]), 4, "count_params([3, 1]): one neuron with 3 inputs, 3 weights + 1 bias")
     nc.checks.expect_equal(count_params([1, 3, 1]), 10, "count_params([1, 3, 1]), lecture 003's shallow network (10 parameters)")
     nc.checks.expect_equal(count_params([3, 4, 4, 1]), 41, "count_params([3, 4, 4, 1]), lecture 001's 3-layer numpy example")
@@ -271,6 +291,7 @@ def build() -> NotebookBuilder:
 
         layer_sizes: [n_0, ..., n_L]; rng: numpy Generator, one standard_normal draw per layer, in order.
         Returns a list of L pairs (W of shape (n_l, n_{l-1}), b of shape (n_l, 1)).
+        Leaves its input arrays unchanged.
         """
         ### BEGIN SOLUTION
         params = []
@@ -281,7 +302,7 @@ def build() -> NotebookBuilder:
         ### END SOLUTION
     ''')
     nb.tests("test_init_params", 2, r'''
-    params = init_params([4, 3, 2], np.random.default_rng(0))
+    params = nc.checks.call(init_params, [4, 3, 2], np.random.default_rng(0))
     nc.checks.expect_true(isinstance(params, list) and len(params) == 2,
                           "init_params([4, 3, 2], rng) must return a list of 2 (W, b) pairs")
     nc.checks.expect_shape(params[0][0], (3, 4), "W of layer 1 for sizes [4, 3, 2]")
@@ -356,6 +377,7 @@ def build() -> NotebookBuilder:
 
         x: (m,); theta: (D, 2), row d = (theta_d0, theta_d1); phi: (D + 1,) = (phi_0, ..., phi_D);
         activation: a name in ACTIVATIONS. Returns shape (m,).
+        Leaves its input arrays unchanged.
         """
         ### BEGIN SOLUTION
         x = np.asarray(x, dtype=float)
@@ -367,7 +389,7 @@ def build() -> NotebookBuilder:
     theta = np.array([[1.0, -1.0], [-1.0, 2.0]])   # h1 = relu(1 - x), h2 = relu(-1 + 2x)
     phi = np.array([0.5, 1.0, -1.0])                # f = 0.5 + h1 - h2
     # By hand: x = 0: h = (1, 0), f = 1.5;  x = 1: h = (0, 1), f = -0.5;  x = 2: h = (0, 3), f = -2.5
-    f = shallow_net_1d(np.array([0.0, 1.0, 2.0]), theta, phi, "relu")
+    f = nc.checks.call(shallow_net_1d, np.array([0.0, 1.0, 2.0]), theta, phi, "relu")
     nc.checks.expect_shape(f, (3,), "shallow_net_1d on 3 inputs")
     nc.checks.expect_close(f, [1.5, -0.5, -2.5], "shallow_net_1d, two ReLU units, worked by hand")
     nc.checks.expect_close(shallow_net_1d(np.array([0.0]), theta, phi, "identity"), [2.5],
@@ -503,6 +525,7 @@ def build() -> NotebookBuilder:
         """The single (W, b) computed by a network of linear layers [(W1, b1), ..., (WL, bL)].
 
         W: (n_L, n_0); b: (n_L, 1); W x + b equals the network's output with identity activations.
+        Leaves its input arrays unchanged.
         """
         ### BEGIN SOLUTION
         W, b = params[0]
@@ -515,7 +538,15 @@ def build() -> NotebookBuilder:
     rng = np.random.default_rng(5)
     sizes = [3, 4, 2, 5]
     layers = [(rng.normal(size=(n, n_prev)), rng.normal(size=(n, 1))) for n_prev, n in zip(sizes[:-1], sizes[1:])]
-    W, b = collapse_linear(layers)
+    try:
+        W, b = nc.checks.call(collapse_linear, layers)
+    except ValueError as e:
+        if "broadcast" not in str(e):
+            raise
+        raise nc.checks.CheckFailed(
+            f"collapse_linear raised ValueError ({e}) on layers of widths 4, 2 and 5: a bias of one layer cannot be "
+            "added to the bias of another (they have different shapes, and they live in different spaces). Each bias "
+            "goes through the weights of the layers above it: with one more layer, b becomes W_l b + b_l.") from None
     nc.checks.expect_shape(W, (5, 3), "W of the collapsed 3-4-2-5 network")
     nc.checks.expect_shape(b, (5, 1), "b of the collapsed network (a column)")
     X = rng.normal(size=(3, 7))

@@ -80,6 +80,7 @@ def build() -> NotebookBuilder:
         """Mean over the m samples (columns) of the summed squared error, and its gradient.
 
         Y_hat, Y: (n, m). Returns (loss: float, dY_hat: (n, m) = 2 (Y_hat - Y) / m).
+        Leaves its input arrays unchanged.
         """
         ### BEGIN SOLUTION
         m = Y.shape[1]
@@ -90,7 +91,7 @@ def build() -> NotebookBuilder:
     nb.tests("test_square_loss", 2, r'''
     Y_hat = np.array([[1.0, 2.0, 0.0], [0.0, 1.0, 1.0]])   # 2 outputs, 3 samples
     Y = np.array([[0.0, 2.0, 1.0], [0.0, 3.0, 1.0]])
-    loss, grad = square_loss(Y_hat, Y)
+    loss, grad = nc.checks.call(square_loss, Y_hat, Y)
     # By hand: squared errors 1, 0, 1 and 0, 4, 0 sum to 6, over m = 3 samples: 2.
     nc.checks.expect_close(loss, 2.0, "square_loss on the 2 x 3 example (sum 6 over 3 samples)")
     nc.checks.expect_close(grad, 2 * (Y_hat - Y) / 3, "its gradient 2 (Y_hat - Y) / m")
@@ -130,6 +131,7 @@ def build() -> NotebookBuilder:
 
         scores, y: same shape, (1, m) or (m,); y in {-1, +1}; m = y.shape[-1].
         Returns (loss: float, dscores: shape of scores; -y / m where y s < 1, else 0).
+        Leaves its input arrays unchanged.
         """
         ### BEGIN SOLUTION
         m = y.shape[-1]
@@ -140,7 +142,7 @@ def build() -> NotebookBuilder:
     nb.tests("test_hinge_loss", 2, r'''
     s = np.array([[2.0, 0.5, -1.0, -3.0]])
     y = np.array([[1.0, 1.0, 1.0, -1.0]])
-    loss, grad = hinge_loss(s, y)
+    loss, grad = nc.checks.call(hinge_loss, s, y)
     # By hand: margins 2, 0.5, -1, 3 -> losses 0, 0.5, 2, 0; mean over 4 samples: 0.625.
     nc.checks.expect_close(loss, 0.625, "hinge_loss on 4 samples with margins 2, 0.5, -1, 3 "
                                         "(m = 4 = y.shape[-1], the last axis, not y.shape[0])")
@@ -166,6 +168,7 @@ def build() -> NotebookBuilder:
 
         p: probabilities in (0, 1); y: labels in {0, 1}, same shape; m = y.shape[-1].
         Returns (loss: float, dp = (p - y) / (p (1 - p) m)).
+        Leaves its input arrays unchanged.
         """
         ### BEGIN SOLUTION
         m = y.shape[-1]
@@ -176,7 +179,7 @@ def build() -> NotebookBuilder:
     nb.tests("test_binary_cross_entropy", 2, r'''
     p = np.array([[0.9, 0.2, 0.5]])
     y = np.array([[1.0, 0.0, 1.0]])
-    loss, grad = binary_cross_entropy(p, y)
+    loss, grad = nc.checks.call(binary_cross_entropy, p, y)
     nc.checks.expect_close(loss, -(np.log(0.9) + np.log(0.8) + np.log(0.5)) / 3,
                            "binary_cross_entropy: -(log 0.9 + log 0.8 + log 0.5) / 3")
     nc.checks.expect_close(grad, [[-1 / 0.9 / 3, 1 / 0.8 / 3, -1 / 0.5 / 3]], "its gradient: -1/p (y = 1) or 1/(1-p) (y = 0), over m = 3")
@@ -217,6 +220,7 @@ def build() -> NotebookBuilder:
 
         z: logits; y: labels in {0, 1}, same shape; m = y.shape[-1].
         Returns (loss: float = mean of log(1 + e^z) - y z, dz = (sigmoid(z) - y) / m).
+        Leaves its input arrays unchanged.
         """
         ### BEGIN SOLUTION
         m = y.shape[-1]
@@ -227,7 +231,7 @@ def build() -> NotebookBuilder:
     nb.tests("test_sigmoid_binary_cross_entropy", 2, r'''
     z = np.array([[0.0, 2.0, -1.0]])
     y = np.array([[1.0, 0.0, 0.0]])
-    loss, grad = sigmoid_binary_cross_entropy(z, y)
+    loss, grad = nc.checks.call(sigmoid_binary_cross_entropy, z, y)
     nc.checks.expect_close(loss, (np.log(2.0) + np.log(1 + np.exp(2.0)) + np.log(1 + np.exp(-1.0))) / 3,
                            "sigmoid_binary_cross_entropy: (log 2 + log(1 + e^2) + log(1 + e^-1)) / 3")
     nc.checks.expect_close(grad, (sigmoid(z) - y) / 3, "its gradient (sigmoid(z) - y) / m")
@@ -268,7 +272,7 @@ def build() -> NotebookBuilder:
     """)
     nb.answer("one_hot", r'''
     def one_hot(labels, n_classes):
-        """One-hot columns: labels (m,) ints in 0..C-1 -> float array (C, m) with Y[labels[i], i] = 1."""
+        """One-hot columns: labels (m,) ints in 0..C-1 -> float array (C, m) with Y[labels[i], i] = 1. Leaves its input arrays unchanged."""
         ### BEGIN SOLUTION
         labels = np.asarray(labels, dtype=int)
         Y = np.zeros((n_classes, labels.size))
@@ -277,7 +281,7 @@ def build() -> NotebookBuilder:
         ### END SOLUTION
     ''')
     nb.tests("test_one_hot", 1, r'''
-    Y = one_hot(np.array([2, 0, 2]), 4)
+    Y = nc.checks.call(one_hot, np.array([2, 0, 2]), 4)
     nc.checks.expect_shape(Y, (4, 3), "one_hot([2, 0, 2], 4): C = 4 rows (n_classes, not the largest label + 1), "
                                       "m = 3 columns")
     nc.checks.expect_equal(Y, [[0, 1, 0], [0, 0, 0], [1, 0, 1], [0, 0, 0]], "one_hot([2, 0, 2], 4)")
@@ -300,14 +304,14 @@ def build() -> NotebookBuilder:
     """)
     nb.answer("softmax", r'''
     def softmax(Z):
-        """Softmax of each column of Z (C, m), stable for large logits. Returns (C, m), columns summing to 1."""
+        """Softmax of each column of Z (C, m), stable for large logits. Returns (C, m), columns summing to 1. Leaves its input arrays unchanged."""
         ### BEGIN SOLUTION
         E = np.exp(Z - np.max(Z, axis=0, keepdims=True))
         return E / np.sum(E, axis=0, keepdims=True)
         ### END SOLUTION
     ''')
     nb.tests("test_softmax", 2, r'''
-    P = softmax(np.array([[0.0, 1.0], [np.log(3.0), 1.0]]))
+    P = nc.checks.call(softmax, np.array([[0.0, 1.0], [np.log(3.0), 1.0]]))
     nc.checks.expect_close(P, [[0.25, 0.5], [0.75, 0.5]], "softmax of the columns (0, ln 3) and (1, 1)")
     Z = np.random.default_rng(3).normal(size=(4, 6))
     nc.checks.expect_close(softmax(Z).sum(axis=0), np.ones(6), "the column sums of softmax(Z), Z of shape (4, 6) (normalise over axis 0)")
@@ -315,6 +319,11 @@ def build() -> NotebookBuilder:
         P_big = softmax(np.array([[1000.0, -1000.0], [0.0, -1000.0]]))
     nc.checks.expect_finite(P_big, "softmax of logits +-1000 (did you subtract each column's maximum?)")
     nc.checks.expect_close(P_big, [[1.0, 0.5], [0.0, 0.5]], "softmax of the columns (1000, 0) and (-1000, -1000)")
+    with np.errstate(all="ignore"):
+        P_far = softmax(np.array([[1000.0], [-1000.0]]))
+    nc.checks.expect_finite(P_far, "softmax of the column (1000, -1000) (its mean is 0, so subtracting the mean does not "
+                                   "help: subtract the column's maximum)")
+    nc.checks.expect_close(P_far, [[1.0], [0.0]], "softmax of the column (1000, -1000)")
     nc.checks.ok("softmax looks right.")
     ''', ["softmax"])
 
@@ -347,6 +356,7 @@ def build() -> NotebookBuilder:
         """Mean softmax cross-entropy from logits Z (C, m) and one-hot targets Y (C, m), and its gradient.
 
         Returns (loss: float, dZ = (softmax(Z) - Y) / m of shape (C, m)); stable for large logits.
+        Leaves its input arrays unchanged.
         """
         ### BEGIN SOLUTION
         m = Z.shape[1]
@@ -359,15 +369,24 @@ def build() -> NotebookBuilder:
     nb.tests("test_cross_entropy", 2, r'''
     Z = np.array([[0.0, 1.0], [np.log(3.0), 1.0]])
     Y = np.array([[0.0, 1.0], [1.0, 0.0]])
-    loss, grad = cross_entropy(Z, Y)
-    # By hand: p_true = 3/4 for sample 1 and 1/2 for sample 2; loss = -(log 0.75 + log 0.5) / 2.
-    nc.checks.expect_close(loss, -(np.log(0.75) + np.log(0.5)) / 2, "cross_entropy, two samples worked by hand")
-    nc.checks.expect_close(grad, [[0.125, -0.25], [-0.125, 0.25]], "its gradient (softmax(Z) - Y) / m")
-    with np.errstate(all="ignore"):
-        big, big_grad = cross_entropy(np.array([[1000.0], [-1000.0]]), np.array([[0.0], [1.0]]))
-    nc.checks.expect_close(big, 2000.0, "cross_entropy for logits (1000, -1000) with the true class the unlikely one "
-                                        "(2000, not inf or nan: use log-sum-exp, not log(softmax))")
-    nc.checks.expect_close(big_grad, [[1.0], [-1.0]], "its gradient there")
+    Z_far = np.array([[1000.0], [-1000.0]])
+
+    def check_worked():
+        loss, grad = nc.checks.call(cross_entropy, Z, Y)
+        # By hand: p_true = 3/4 for sample 1 and 1/2 for sample 2; loss = -(log 0.75 + log 0.5) / 2.
+        nc.checks.expect_close(loss, -(np.log(0.75) + np.log(0.5)) / 2, "cross_entropy, two samples worked by hand")
+        nc.checks.expect_close(grad, [[0.125, -0.25], [-0.125, 0.25]], "its gradient (softmax(Z) - Y) / m")
+        with np.errstate(all="ignore"):
+            big, big_grad = cross_entropy(Z_far, np.array([[0.0], [1.0]]))
+        nc.checks.expect_close(big, 2000.0, "cross_entropy for logits (1000, -1000) with the true class the unlikely one "
+                                            "(2000, not inf or nan: use log-sum-exp, not log(softmax))")
+        nc.checks.expect_close(big_grad, [[1.0], [-1.0]], "its gradient there")
+    # a correct softmax on these logits (and on them minus each column's maximum), worked by hand
+    correct_softmax = nc.checks.answers([((Z,), np.array([[0.25, 0.5], [0.75, 0.5]])),
+                                         ((Z - Z.max(axis=0),), np.array([[0.25, 0.5], [0.75, 0.5]])),
+                                         ((Z_far,), np.array([[1.0], [0.0]])), ((Z_far - 1000.0,), np.array([[1.0], [0.0]]))],
+                                        "softmax", params=("Z",))
+    nc.checks.isolated(check_worked, globals(), "cross_entropy", softmax=correct_softmax)
     rng = np.random.default_rng(4)
     Zr, Yr = rng.normal(size=(5, 4)), np.eye(5)[:, [0, 3, 3, 1]]
     report = nc.gradcheck.check_scalar(lambda A: cross_entropy(A, Yr)[0], Zr, cross_entropy(Zr, Yr)[1])
@@ -521,7 +540,7 @@ def build() -> NotebookBuilder:
     """)
     nb.answer("accuracy", r'''
     def accuracy(Z, labels):
-        """Fraction of columns of Z (C, m) whose largest entry is at row labels[i]; a float in [0, 1]."""
+        """Fraction of columns of Z (C, m) whose largest entry is at row labels[i]; a float in [0, 1]. Leaves its input arrays unchanged."""
         ### BEGIN SOLUTION
         return float(np.mean(np.argmax(Z, axis=0) == np.asarray(labels)))
         ### END SOLUTION
@@ -529,12 +548,14 @@ def build() -> NotebookBuilder:
     nb.tests("test_accuracy", 1, r'''
     Z = np.array([[2.0, 0.1, 0.3, 0.0], [1.0, 0.5, 0.2, 0.0], [0.0, 0.2, 0.9, 0.0]])   # predictions 0, 1, 2, 0 (tie)
     try:
-        acc = accuracy(Z, np.array([0, 1, 0, 0]))
+        acc = nc.checks.call(accuracy, Z, np.array([0, 1, 0, 0]))
     except ValueError as e:
         raise AssertionError(f"accuracy(Z, labels) with Z of shape (3, 4) raised ValueError ({e}); the classes are "
                              f"the rows, so take np.argmax over axis 0: one prediction per column") from None
     nc.checks.expect_close(acc, 0.75, "accuracy: predictions (0, 1, 2, 0), labels (0, 1, 0, 0)")
     nc.checks.expect_close(accuracy(Z[:, :1], np.array([1])), 0.0, "accuracy of one wrong sample")
+    nc.checks.expect_close(accuracy(np.array([[1.0, 2.0], [1.0, 0.0]]), np.array([1, 0])), 0.5,
+                           "accuracy with a tie in the first column: the first row wins it, so label 1 there is wrong")
     nc.checks.ok("accuracy looks right.")
     ''', ["accuracy"])
     nb.md(r"""

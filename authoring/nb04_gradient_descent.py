@@ -89,6 +89,7 @@ def build() -> NotebookBuilder:
         grad_fn: function theta -> gradient (same shape as theta); theta0: number or array of any shape;
         lr: learning rate > 0; n_steps: int >= 0.
         Returns the trajectory, a float array of shape (n_steps + 1, *np.shape(theta0)); row 0 is theta0.
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         theta = np.array(theta0, dtype=float)
@@ -107,7 +108,7 @@ def build() -> NotebookBuilder:
     nc.checks.expect_close(path, [1.0, 0.5, 0.25, 0.125], "gradient_descent on L = theta^2 from 1, lr 0.25, 3 steps")
     nc.checks.expect_shape(gradient_descent(lambda t: 2 * t, 1.0, 0.25, 0), (1,), "trajectory with n_steps = 0 (just the start)")
     A = np.array([[2.0, 0.0], [0.0, 4.0]])                  # L = theta1^2 + 2 theta2^2
-    path2 = gradient_descent(lambda t: A @ t, np.array([1.0, 1.0]), 0.1, 2)
+    path2 = nc.checks.call(gradient_descent, lambda t: A @ t, np.array([1.0, 1.0]), 0.1, 2)
     nc.checks.expect_close(path2, [[1.0, 1.0], [0.8, 0.6], [0.64, 0.36]], "gradient_descent on a 2-D bowl, 2 steps")
     M = gradient_descent(lambda t: t, np.ones((2, 3)), 0.5, 4)
     nc.checks.expect_shape(M, (5, 2, 3), "trajectory of a (2, 3) parameter matrix, 4 steps")
@@ -208,6 +209,7 @@ def build() -> NotebookBuilder:
         \"\"\"Summed square loss of the line phi[0] + phi[1] * x, and its gradient.
 
         phi: (2,); x, y: (I,). Returns (L float, grad of shape (2,)).
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         r = phi[0] + phi[1] * x - y                 # residuals, (I,)
@@ -218,7 +220,7 @@ def build() -> NotebookBuilder:
     """)
     nb.tests("test_linreg_loss_and_grad", 2, """
     x_ = np.array([0.0, 1.0, 2.0]); y_ = np.array([1.0, 2.0, 2.0])
-    L_, g_ = linreg_loss_and_grad(np.array([1.0, 1.0]), x_, y_)  # residuals 0, 0, 1
+    L_, g_ = nc.checks.call(linreg_loss_and_grad, np.array([1.0, 1.0]), x_, y_)  # residuals 0, 0, 1
     nc.checks.expect_close(L_, 1.0, "L for phi = (1, 1) on three points (residuals 0, 0, 1; L is their SUM of squares, not the mean)")
     nc.checks.expect_close(g_, [2.0, 4.0], "grad for phi = (1, 1): (sum 2 r_i, sum 2 x_i r_i)")
     L0, g0 = linreg_loss_and_grad(np.array([1.0, 0.5]), x_, 1.0 + 0.5 * x_)
@@ -288,6 +290,7 @@ def build() -> NotebookBuilder:
 
         w: (N,); b: float; X: (N, m) samples as columns; y: (m,) targets.
         Returns (C float, dw of shape (N,), db float) with C = mean over samples of (sigmoid(w^T x + b) - y)^2.
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         m = X.shape[1]
@@ -299,7 +302,7 @@ def build() -> NotebookBuilder:
         ### END SOLUTION
     """)
     nb.tests("test_neuron_square_loss_grad", 2, """
-    C_, dw_, db_ = neuron_square_loss_grad(np.array([0.0, 0.0]), 0.0, np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([1.0, 0.0]))
+    C_, dw_, db_ = nc.checks.call(neuron_square_loss_grad, np.array([0.0, 0.0]), 0.0, np.array([[1.0, -1.0], [2.0, 0.0]]), np.array([1.0, 0.0]))
     # sigmoid(0) = 1/2 for both samples: C = ((-1/2)^2 + (1/2)^2) / 2 = 1/4; d = (2/2)(a - y)(1/4) = (-1/8, 1/8)
     nc.checks.expect_close(C_, 0.25, "C at w = 0, b = 0 (both outputs 1/2)")
     nc.checks.expect_close(dw_, [-0.25, -0.25], "dw at w = 0, b = 0: X @ d with d = (2/m)(a - y) a(1 - a) = (-1/8, 1/8) "
@@ -356,6 +359,7 @@ def build() -> NotebookBuilder:
         X: (N, m); Y: (m,) or (k, m); batch_size: int >= 1; rng: numpy Generator (exactly one rng.permutation(m) per call);
         drop_last: leave out the last batch when it has fewer than batch_size samples.
         Returns a list of (X_batch (N, B_j), Y_batch (B_j,) or (k, B_j)).
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         m = X.shape[1]
@@ -367,7 +371,7 @@ def build() -> NotebookBuilder:
     nb.tests("test_minibatches", 2, """
     X_ = np.arange(14.0).reshape(2, 7)              # column j is (j, 7 + j)
     y_ = np.arange(7.0) * 10
-    batches = minibatches(X_, y_, 3, np.random.default_rng(0))
+    batches = nc.checks.call(minibatches, X_, y_, 3, np.random.default_rng(0))
     nc.checks.expect_true(isinstance(batches, list), f"minibatches must return a list, got {type(batches).__name__}")
     nc.checks.expect_equal([Xb.shape[1] for Xb, _ in batches], [3, 3, 1], "batch sizes for m = 7, batch_size = 3")
     cols = np.concatenate([Xb[0] for Xb, _ in batches])
@@ -377,6 +381,8 @@ def build() -> NotebookBuilder:
     nc.checks.expect_equal(np.concatenate([yb for _, yb in batches]), cols * 10, "labels travel with their samples")
     nc.checks.expect_equal([Xb.shape[1] for Xb, _ in minibatches(X_, y_, 3, np.random.default_rng(0), drop_last=True)],
                            [3, 3], "batch sizes with drop_last=True")
+    nc.checks.expect_equal([Xb.shape[1] for Xb, _ in minibatches(X_[:, :6], y_[:6], 3, np.random.default_rng(0), drop_last=True)],
+                           [3, 3], "batch sizes for m = 6, batch_size = 3 with drop_last=True (no short batch: nothing dropped)")
     Y2 = np.vstack([y_, -y_])
     try:
         first_Y = minibatches(X_, Y2, 4, np.random.default_rng(1))[0][1]
@@ -415,6 +421,7 @@ def build() -> NotebookBuilder:
         X: (N, m); y: (m,); lr: learning rate; epochs: number of passes over the data;
         batch_size: used by "minibatch" only; rng: numpy Generator, handed to minibatches.
         Returns (w (N,), b float, loss_per_epoch (epochs,)): the whole-data loss after each epoch.
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         if method not in ("gd", "sgd", "minibatch"):
@@ -436,23 +443,50 @@ def build() -> NotebookBuilder:
     """)
     nb.tests("test_fit_neuron", 3, """
     X_ = np.array([[1.0, -1.0]]); y_ = np.array([1.0, 0.0])
-    w_, b_, losses_ = fit_neuron(X_, y_, "gd", 1.0, 1, 2, np.random.default_rng(0))
-    # one step from w = b = 0 with dw = -0.25, db = 0 (worked by hand like the check of Exercise 3.1)
-    nc.checks.expect_close(w_, [0.25], "w after one epoch of 'gd' with lr 1 on two samples")
-    nc.checks.expect_close(b_, 0.0, "b after that epoch")
-    nc.checks.expect_close(losses_, [neuron_square_loss_grad(np.array([0.25]), 0.0, X_, y_)[0]],
-                           "loss_per_epoch: the whole-data loss at the END of the epoch")
+    s_ = sigmoid(-0.25)   # after one step w = 0.25, so a = (sigma(0.25), sigma(-0.25)) and C = ((1 - a1)^2 + a2^2) / 2 = s_^2
+
+    def check_one_step():
+        w_, b_, losses_ = nc.checks.call(fit_neuron, X_, y_, "gd", 1.0, 1, 2, np.random.default_rng(0))
+        # one step from w = b = 0 with dw = -0.25, db = 0 (worked by hand like the check of Exercise 3.1)
+        nc.checks.expect_close(w_, [0.25], "w after one epoch of 'gd' with lr 1 on two samples")
+        nc.checks.expect_close(b_, 0.0, "b after that epoch")
+        nc.checks.expect_close(losses_, [s_ ** 2], "loss_per_epoch: the whole-data loss at the END of the epoch")
+    # what a correct neuron_square_loss_grad returns at the two points of this example, worked by hand
+    correct_grad = nc.checks.answers([((np.zeros(1), 0.0, X_, y_), (0.25, np.array([-0.25]), 0.0)),
+                                      ((np.array([0.25]), 0.0, X_, y_), (s_ ** 2, np.array([-2 * s_ ** 2 * (1 - s_)]), 0.0))],
+                                     "neuron_square_loss_grad", params=("w", "b", "X", "y"))
+    nc.checks.isolated(check_one_step, globals(), "fit_neuron", neuron_square_loss_grad=correct_grad)
     rng_ = np.random.default_rng(1)
     Xr, yr = rng_.normal(size=(3, 10)), (rng_.uniform(size=10) < 0.5).astype(float)
-    for method in ("gd", "sgd", "minibatch"):
-        w_, b_, losses_ = fit_neuron(Xr, yr, method, 0.5, 4, 3, np.random.default_rng(2))
-        nc.checks.expect_shape(w_, (3,), f"w from method {method!r}")
-        nc.checks.expect_shape(losses_, (4,), f"loss_per_epoch from method {method!r} (4 epochs)")
-        nc.checks.expect_true(losses_[-1] < neuron_square_loss_grad(np.zeros(3), 0.0, Xr, yr)[0],
-                              f"method {method!r}: the loss after 4 epochs should be below the loss at w = 0")
-    _, _, l_full = fit_neuron(Xr, yr, "gd", 0.5, 2, 3, np.random.default_rng(2))
-    _, _, l_mb = fit_neuron(Xr, yr, "minibatch", 0.5, 2, 3, np.random.default_rng(2))
-    nc.checks.expect_true(not np.allclose(l_full, l_mb), "'minibatch' gave the same losses as 'gd': does it really use batches?")
+
+    def check_methods():
+        for method in ("gd", "sgd", "minibatch"):
+            w_, b_, losses_ = nc.checks.call(fit_neuron, Xr, yr, method, 0.5, 4, 3, np.random.default_rng(2))
+            nc.checks.expect_shape(w_, (3,), f"w from method {method!r}")
+            nc.checks.expect_shape(losses_, (4,), f"loss_per_epoch from method {method!r} (4 epochs)")
+            nc.checks.expect_true(losses_[-1] < neuron_square_loss_grad(np.zeros(3), 0.0, Xr, yr)[0],
+                                  f"method {method!r}: the loss after 4 epochs should be below the loss at w = 0")
+        _, _, l_full = fit_neuron(Xr, yr, "gd", 0.5, 2, 3, np.random.default_rng(2))
+        _, _, l_mb = fit_neuron(Xr, yr, "minibatch", 0.5, 2, 3, np.random.default_rng(2))
+        nc.checks.expect_true(not np.allclose(l_full, l_mb), "'minibatch' gave the same losses as 'gd': does it really use batches?")
+        w_sgd3 = fit_neuron(Xr, yr, "sgd", 0.5, 2, 3, np.random.default_rng(2))[0]
+        w_sgd5 = fit_neuron(Xr, yr, "sgd", 0.5, 2, 5, np.random.default_rng(2))[0]
+        nc.checks.expect_close(w_sgd5, w_sgd3, "w of 'sgd' with batch_size 5 against batch_size 3: 'sgd' takes one sample "
+                                               "at a time and ignores batch_size", rtol=1e-12, atol=1e-12)
+        w_gd = fit_neuron(Xr, yr, "gd", 0.5, 2, 3, np.random.default_rng(2))[0]
+        w_one = fit_neuron(Xr, yr, "minibatch", 0.5, 2, 15, np.random.default_rng(2))[0]
+        nc.checks.expect_close(w_one, w_gd, "w of 'minibatch' with batch_size 15 > m = 10 against 'gd': each epoch is one "
+                                            "(short) batch of all 10 samples, which must not be dropped", rtol=1e-9, atol=1e-12)
+        for method, draws in (("gd", 0), ("sgd", 3), ("minibatch", 3)):
+            used, fresh = np.random.default_rng(8), np.random.default_rng(8)
+            fit_neuron(Xr, yr, method, 0.5, 3, 4, used)
+            for _ in range(draws):
+                fresh.permutation(10)
+            nc.checks.expect_true(used.random() == fresh.random(),
+                                  f"method {method!r} over 3 epochs must draw from rng exactly "
+                                  + ("nothing ('gd' never touches rng)" if not draws else
+                                     "3 permutations (one minibatches call per epoch, nothing else)"))
+    nc.checks.isolated(check_methods, globals(), "fit_neuron", also=("neuron_square_loss_grad", "minibatches"))
     try:
         fit_neuron(Xr, yr, "adam", 0.5, 1, 3, np.random.default_rng(2))
         raise nc.checks.CheckFailed("an unknown method such as 'adam' must raise ValueError")

@@ -178,7 +178,7 @@ def build() -> NotebookBuilder:
     """)
     nb.answer("sgd_step", """
     def sgd_step(theta, grad, lr):
-        \"\"\"One gradient-descent step: theta - lr * grad (a new array, the shape of theta).\"\"\"
+        \"\"\"One gradient-descent step: theta - lr * grad (a new array, the shape of theta). Leaves its input arrays unchanged.\"\"\"
         ### BEGIN SOLUTION
         return theta - lr * grad
         ### END SOLUTION
@@ -274,6 +274,7 @@ def build() -> NotebookBuilder:
         \"\"\"Momentum (lecture 003): m <- beta m + (1 - beta) grad; theta <- theta - lr m.
 
         theta, grad, m: arrays of one shape. Returns (theta_new, m_new), new arrays of that shape.
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         m_new = beta * m + (1.0 - beta) * grad
@@ -402,13 +403,13 @@ def build() -> NotebookBuilder:
     """)
     nb.answer("normalized_step", """
     def normalized_step(theta, grad, lr, eps):
-        \"\"\"theta - lr * grad / (sqrt(grad ** 2) + eps), entry by entry (a new array, the shape of theta).\"\"\"
+        \"\"\"theta - lr * grad / (sqrt(grad ** 2) + eps), entry by entry (a new array, the shape of theta). Leaves its input arrays unchanged.\"\"\"
         ### BEGIN SOLUTION
         return theta - lr * grad / (np.sqrt(grad ** 2) + eps)
         ### END SOLUTION
     """)
     nb.tests("test_normalized_step", 1, """
-    new = normalized_step(np.zeros(3), np.array([3.0, -2.0, 5.0]), 1.0, 1e-8)
+    new = nc.checks.call(normalized_step, np.zeros(3), np.array([3.0, -2.0, 5.0]), 1.0, 1e-8)
     nc.checks.expect_close(new, [-1.0, 1.0, -1.0], "normalized_step from 0 with the lecture's g = (3, -2, 5), lr = 1", rtol=1e-7)
     still = normalized_step(np.array([0.5, 0.5]), np.array([0.0, 4.0]), 0.1, 1e-8)
     nc.checks.expect_close(still, [0.5, 0.4], "an entry with gradient 0 must not move (and must not be NaN)")
@@ -455,6 +456,7 @@ def build() -> NotebookBuilder:
         \"\"\"One Adam step (t = 1 at the first step), bias-corrected, eps outside the square root.
 
         theta, grad, m, v: arrays of one shape. Returns (theta_new, m_new, v_new), new arrays of that shape.
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         m_new = beta1 * m + (1.0 - beta1) * grad
@@ -828,7 +830,7 @@ def build() -> NotebookBuilder:
     """)
     nb.answer("step_decay", """
     def step_decay(lr0, epoch, drop, every):
-        \"\"\"Learning rate of `epoch` (from 0): lr0 * drop ** (epoch // every), a float.\"\"\"
+        \"\"\"Learning rate of `epoch` (from 0): lr0 * drop ** (epoch // every), a float. Leaves its input arrays unchanged.\"\"\"
         ### BEGIN SOLUTION
         return float(lr0 * drop ** (epoch // every))
         ### END SOLUTION

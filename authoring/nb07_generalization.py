@@ -101,6 +101,7 @@ def build() -> NotebookBuilder:
 
         fractions: (f_train, f_val, f_test), >= 0, summing to 1. One rng.permutation(m) decides the order.
         Returns (X_train, Y_train, X_val, Y_val, X_test, Y_test).
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         fractions = tuple(float(f) for f in fractions)
@@ -117,7 +118,7 @@ def build() -> NotebookBuilder:
     nb.tests("test_train_val_test_split", 2, """
     X = np.arange(20.0).reshape(2, 10)            # column j holds (j, 10 + j): easy to follow
     Y = np.arange(10.0).reshape(1, 10) * 100      # its target is 100 j
-    parts = train_val_test_split(X, Y, (0.6, 0.2, 0.2), np.random.default_rng(0))
+    parts = nc.checks.call(train_val_test_split, X, Y, (0.6, 0.2, 0.2), np.random.default_rng(0))
     nc.checks.expect_true(isinstance(parts, tuple) and len(parts) == 6,
                           "train_val_test_split must return the six arrays (X_train, Y_train, X_val, Y_val, X_test, Y_test)")
     Xtr, Ytr, Xva, Yva, Xte, Yte = parts
@@ -129,6 +130,9 @@ def build() -> NotebookBuilder:
     nc.checks.expect_equal(cols, np.random.default_rng(0).permutation(10).astype(float),
                            "the column order: train, then validation, then test, in the order of one rng.permutation(m)")
     nc.checks.expect_equal(np.concatenate([Ytr[0], Yva[0], Yte[0]]), 100 * cols, "each target stays with its sample")
+    sizes7 = [p.shape[1] for p in train_val_test_split(X[:, :7], Y[:, :7], (0.5, 0.25, 0.25), np.random.default_rng(0))[::2]]
+    nc.checks.expect_equal(sizes7, [3, 2, 2], "the sizes (train, validation, test) for m = 7 and fractions (0.5, 0.25, 0.25): "
+                                              "round(0.25 * 7) = round(1.75) = 2 each (rounded, not truncated), the rest trains")
     try:
         train_val_test_split(X, Y, (0.5, 0.2, 0.2), np.random.default_rng(0))
         nc.checks.expect_true(False, "fractions (0.5, 0.2, 0.2) sum to 0.9: expected a ValueError")
@@ -350,6 +354,7 @@ def build() -> NotebookBuilder:
         \"\"\"Weight decay: penalty lam / 2 * (sum of the squared entries of every W; biases excluded).
 
         params: list of (W, b). Returns (penalty float, grads: list of (lam * W, zeros like b)).
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         penalty = lam / 2 * sum(float(np.sum(W ** 2)) for W, b in params)
@@ -359,7 +364,7 @@ def build() -> NotebookBuilder:
     """)
     nb.tests("test_l2_penalty", 2, """
     params = [(np.array([[1.0, -2.0], [0.0, 3.0]]), np.array([[5.0], [5.0]])), (np.array([[0.5, 0.5]]), np.array([[7.0]]))]
-    out = l2_penalty(params, 0.1)
+    out = nc.checks.call(l2_penalty, params, 0.1)
     nc.checks.expect_true(isinstance(out, tuple) and len(out) == 2, "l2_penalty must return the pair (penalty, grads)")
     penalty, grads = out
     nc.checks.expect_close(penalty, 0.1 / 2 * (1 + 4 + 0 + 9 + 0.25 + 0.25),
@@ -432,6 +437,7 @@ def build() -> NotebookBuilder:
 
         Returns (stop_epoch, best_epoch): the epoch after which training stops, and the last improving
         epoch (strictly lower than every earlier loss) at or before it.
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         best, best_epoch = np.inf, 0
@@ -444,7 +450,7 @@ def build() -> NotebookBuilder:
         ### END SOLUTION
     """)
     nb.tests("test_early_stopping_epoch", 2, """
-    got = early_stopping_epoch([5, 4, 4.5, 3, 3.2, 3.1, 2], 2)
+    got = nc.checks.call(early_stopping_epoch, np.array([5, 4, 4.5, 3, 3.2, 3.1, 2]), 2)
     nc.checks.expect_equal(np.asarray(got), [5, 3], "early_stopping_epoch([5, 4, 4.5, 3, 3.2, 3.1, 2], patience=2) = (stop, best): epochs (from 0) "
                        "0, 1, 3 improve, 4 and 5 do not, so it stops after epoch 5 and keeps epoch 3")
     nc.checks.expect_equal(np.asarray(early_stopping_epoch([3, 2, 1], 1)), [2, 2], "a loss that always improves: run to the end")
@@ -506,6 +512,7 @@ def build() -> NotebookBuilder:
 
         A: any shape; p in [0, 1); rng: Generator (one call rng.random(A.shape)).
         Returns (A_drop, mask), mask of 1.0 (kept) and 0.0 (dropped), shapes of A.
+        Leaves its input arrays unchanged.
         \"\"\"
         ### BEGIN SOLUTION
         mask = (rng.random(A.shape) >= p).astype(float)
@@ -514,7 +521,7 @@ def build() -> NotebookBuilder:
     """)
     nb.tests("test_dropout_forward", 1, """
     A = np.arange(1.0, 7.0).reshape(2, 3)
-    out = dropout_forward(A, 0.5, np.random.default_rng(0))
+    out = nc.checks.call(dropout_forward, A, 0.5, np.random.default_rng(0))   # on a copy of A, which must stay unchanged
     nc.checks.expect_true(isinstance(out, tuple) and len(out) == 2, "dropout_forward must return the pair (A_drop, mask)")
     A_drop, mask = out
     expected_mask = (np.random.default_rng(0).random((2, 3)) >= 0.5).astype(float)

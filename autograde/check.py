@@ -17,7 +17,8 @@ How the comparison is done is decided here, in one place:
   hands plain JSON numbers back to the trusted grader (see :mod:`autograde.assemble`).
 
 Both paths judge with :func:`autograde.judge.judge`, so both name the same failing case and the same
-known mistake ("this looks like: ...").
+known mistake ("this looks like: ..."), and both run a caller's cases with its graded callees standing in
+for the reference's (isolation: a correct ``mlp_forward`` passes beside a wrong ``layer_forward``).
 
 Cases are randomized: ``$AUTOGRADE_SEED`` fixes the seed (the failure message names the seed used).
 Numpy warnings raised by the student's code are silenced while checking: nbgrader scores any stderr
@@ -29,9 +30,12 @@ import os
 import secrets
 from typing import Any
 
+from autograde import isolation
 from autograde.items import get_item
 from autograde.judge import Judgement, judge
 from autograde.sandboxed.probes import evaluate
+from autograde.sandboxed.standins import installed
+from autograde.sandboxed.arrays import InputChanged
 from autograde.spec import Item, NotArrays, case_rng
 
 __all__ = ["check", "run_cases"]
@@ -39,23 +43,34 @@ __all__ = ["check", "run_cases"]
 SEED_ENV = "AUTOGRADE_SEED"
 
 
-def run_cases(item: Item, answer: Any, reference: Any, seed: int) -> Judgement | str:
+def run_cases(item: Item, answer: Any, reference: Any, seed: int, namespace: dict | None = None) -> Judgement | str:
     """Judge ``answer`` against ``reference`` on every case of ``item`` (the same :func:`judge` as the grader).
 
+    With ``namespace`` (the notebook's globals), the graded functions ``answer`` calls are stand-ins there while
+    each case runs, answering like the reference (isolation, as under the grader: :mod:`autograde.isolation`).
     Returns the :class:`Judgement`, or a message when the answer is not implemented yet.
     """
     cases = item.cases(case_rng(seed, item.name))
+    table = isolation.tables(item, cases, _reference_of(item, reference)) if namespace is not None else None
     got: list[Any] = []
-    for case in cases:
+    for k, case in enumerate(cases):
         try:
-            got.append(evaluate(item.probe, answer, case.args))
+            with installed(namespace, table, k, item.name, {}):
+                got.append(evaluate(item.probe, answer, case.args))
         except NotImplementedError:
             return f"{item.name} is not implemented yet (it raises NotImplementedError)"
-        except NotArrays as exc:
+        except (NotArrays, InputChanged) as exc:
             got.append(str(exc))
         except Exception as exc:  # the student's function raised: that is the verdict for this case
             got.append(f"raised {type(exc).__name__}: {exc}"[:500])
     return judge(item, cases, got, reference)
+
+
+def _reference_of(item: Item, reference: Any) -> Any:
+    """The namespace holding the reference function (its callees are looked up in its globals)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**{item.name: reference})
 
 
 def check(name: str, answer: Any) -> None:
@@ -67,7 +82,8 @@ def check(name: str, answer: Any) -> None:
 
     reference = getattr(load_reference(item.notebook), name)
     seed = int(os.environ.get(SEED_ENV) or secrets.randbelow(2**31))
-    result = run_cases(item, answer, reference, seed)
+    namespace = getattr(answer, "__globals__", None) if callable(answer) else None
+    result = run_cases(item, answer, reference, seed, namespace if isinstance(namespace, dict) else None)
     if isinstance(result, str):
         raise AssertionError(result)
     if not result.ok:

@@ -15,17 +15,20 @@ the safe HTML :mod:`autograde.written` made of it (no attribute, no link, math s
 and skipped by MathJax), sanitized once more; every other piece of text is escaped with
 ``html.escape``; each goes into an HTML output of a cell without input, which nbconvert copies as it
 is. So blank lines, markdown links or ``javascript:`` URLs in a folder name stay text.
-Trusted prose (the source notebook's markdown cells) is rendered as markdown, as usual.
+Trusted prose (the source notebook's markdown cells) is rendered as markdown, as usual, with its
+formulas written as MathML (:mod:`autograde.mathml`): the page loads nothing from another host.
 """
 from __future__ import annotations
 
 import html
 import re
 from functools import lru_cache
+from pathlib import Path
 
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from autograde import written
+from autograde.mathml import render_markdown
 
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS\n?", re.S)
 ICON = {"ok": "✅", "manual": "✍️", "graded": "✍️"}
@@ -52,11 +55,16 @@ def _html_cell(fragment: str):
     return cell
 
 
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
 @lru_cache(maxsize=1)
 def _exporter():
+    """nbconvert's "lab" page without scripts from other hosts (``templates/nncourse_feedback``): the page's math is
+    MathML, written by :func:`autograde.mathml.render_markdown`, so nothing needs the network."""
     from nbconvert import HTMLExporter
 
-    exp = HTMLExporter(template_name="lab")
+    exp = HTMLExporter(template_name="nncourse_feedback", extra_template_basedirs=[str(TEMPLATES)])
     exp.exclude_input_prompt = True
     exp.exclude_output_prompt = True
     return exp
@@ -152,8 +160,8 @@ def render(student_id: str, assignment: str, notebook: str, graded_nb, rows, not
                                     else "<p><i>(no answer)</i></p>"))
             if gid in by_id:
                 cells.append(_html_cell(result_html(by_id[gid])))
-        elif cell.cell_type == "markdown":
-            cells.append(new_markdown_cell(cell.source))
+        elif cell.cell_type == "markdown":  # trusted prose (the source's): its math as MathML, readable offline
+            cells.append(_html_cell(f"<div class='jp-RenderedMarkdown'>{render_markdown(cell.source)}</div>"))
         elif not meta:  # a code cell the student added
             cells.append(new_code_cell(_clip(cell.source, MAX_CODE)))
         elif meta.get("solution"):

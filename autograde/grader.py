@@ -11,8 +11,10 @@ a local process pool or on a Dask worker. Its steps, each small and tested on it
 6. :func:`autograde.autograded.build` — the autograded notebook (nbgrader's ``autograded/`` file, for
    formgrader, and the source of the feedback, which :mod:`autograde.outputs` renders from it).
 
-Order matters: the reference is loaded and compared only after the sandbox has finished (step 5),
-in this process; nothing of it is in the job folder the sandbox sees (step 3 writes inputs only).
+Order matters: the reference is compared only after the sandbox has finished (step 5), in this
+process. Of the reference, the job folder holds only data: for a graded function that calls another,
+what a correct callee answered on the caller's own cases (the stand-ins' table of
+:mod:`autograde.isolation`, step 3), never code and never the caller's expected outputs.
 """
 from __future__ import annotations
 
@@ -29,11 +31,11 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from autograde import assemble, autograded, sandbox
+from autograde import assemble, autograded, isolation, sandbox
 from autograde.course import GradeRow
 from autograde.items import get_item, items_of
 from autograde.judge import judge
-from autograde.reference import reference_from
+from autograde.reference import load_reference, reference_from
 from autograde.sandboxed.wire import WireError, decode_array, encode_case, read_untrusted_json, write_json
 from autograde.spec import case_rng
 
@@ -69,11 +71,11 @@ def verdict_digest(assignment: str) -> str:
     tolerance or a mistake re-grades instead of reusing old verdicts."""
     import inspect
 
-    from autograde import items, judge as judge_mod, spec
-    from autograde.sandboxed import harness, probes
+    from autograde import isolation, items, judge as judge_mod, spec
+    from autograde.sandboxed import harness, probes, standins
 
     h = hashlib.sha256()
-    for mod in (items.modules().get(assignment), spec, judge_mod, probes, harness):
+    for mod in (items.modules().get(assignment), spec, judge_mod, probes, harness, isolation, standins):
         if mod is not None:
             h.update(inspect.getsource(mod).encode() + b"\0")
     return h.hexdigest()
@@ -256,8 +258,9 @@ def read_submission(data: bytes) -> nbformat.NotebookNode:
     return nb
 
 
-def write_job(job_dir: Path, plan: assemble.Plan, seed: int, limits: sandbox.Limits) -> dict[str, list]:
-    """Write the job folder the sandbox sees (inputs only) and return the trusted copy of the cases."""
+def write_job(job_dir: Path, plan: assemble.Plan, seed: int, limits: sandbox.Limits, reference=None) -> dict[str, list]:
+    """Write the job folder the sandbox sees (inputs, and the stand-ins' tables of isolation) and return the
+    trusted copy of the cases. ``reference`` (default: the repository's) answers for the callees."""
     (job_dir / "in" / "cases").mkdir(parents=True)
     nbformat.write(plan.notebook, str(job_dir / "in" / "notebook.ipynb"))
     write_json(job_dir / "in" / "limits.json", limits.as_dict())
@@ -266,8 +269,12 @@ def write_job(job_dir: Path, plan: assemble.Plan, seed: int, limits: sandbox.Lim
         for name in cell.names:
             item = get_item(name)
             cases[name] = item.cases(case_rng(seed, name))
-            write_json(job_dir / "in" / "cases" / f"{name}.json", {"name": name, "probe": item.probe, "callable": item.callable_answer,
-                                                                   "cases": [encode_case(c) for c in cases[name]]})
+            spec = {"name": name, "probe": item.probe, "callable": item.callable_answer,
+                    "cases": [encode_case(c) for c in cases[name]]}
+            table = isolation.tables(item, cases[name], reference if reference is not None else load_reference(item.notebook))
+            if table is not None:
+                spec["isolation"] = table
+            write_json(job_dir / "in" / "cases" / f"{name}.json", spec)
     return cases
 
 
@@ -327,6 +334,8 @@ class NameVerdict:
     message: str = ""
     diagnosis: str = ""      # the id of the known mistake it reproduces, if exactly one does
     says: str = ""           # ... and that mistake's sentence
+    calls: list = field(default_factory=list)          # per case: the stand-ins' notes (untrusted), see autograde.isolation
+    failed_cases: list = field(default_factory=list)   # the indices of the failing cases
 
 
 def score_name(name: str, gid: str, trusted_cases: list, reference, out_dir: Path, summary: dict,
@@ -341,6 +350,7 @@ def score_name(name: str, gid: str, trusted_cases: list, reference, out_dir: Pat
         status, msg = _missing_result(name, gid, summary, run, limits)
         return NameVerdict(status, f"{name}: {msg}")
     got: list = []           # per case: arrays, or the message of what the answer did instead
+    calls: list = []         # per case: where the student's own callees answered (isolation notes; untrusted)
     first_status = ""
     try:
         if not isinstance(res, dict) or res.get("name") != name or not isinstance(res.get("cases"), list):
@@ -352,13 +362,15 @@ def score_name(name: str, gid: str, trusted_cases: list, reference, out_dir: Pat
                 raise WireError("a case result is not an object")
             status = one.get("status")
             message = str(one.get("message", ""))[:300]
+            calls.append(one.get("calls") if isinstance(one.get("calls"), dict) else {})
             if status == "ok":
                 outputs = one.get("outputs")
                 if not isinstance(outputs, list) or len(outputs) > 16:
                     raise WireError("outputs must be a short list of arrays")
                 got.append([decode_array(o) for o in outputs])
             elif status == "notimpl":
-                return NameVerdict("failed", f"{name}: {message or 'not implemented yet'}")
+                return NameVerdict("failed", f"{name}: {message or 'not implemented yet'}", calls=calls,
+                                   failed_cases=[len(calls) - 1])
             elif status == "missing":
                 status, message = _undefined(name, answer_gid, summary)
                 return NameVerdict(status, f"{name}: {message}")
@@ -379,27 +391,15 @@ def score_name(name: str, gid: str, trusted_cases: list, reference, out_dir: Pat
         return NameVerdict("tampered", f"{name}: the result file was tampered with ({exc})")
     verdict = judge(item, trusted_cases, got, getattr(reference, name))
     if verdict.ok:
-        return NameVerdict("ok")
+        return NameVerdict("ok", calls=calls)
     mistake = verdict.diagnosis
-    return NameVerdict(first_status or "failed", verdict.text(name), mistake.id if mistake else "", mistake.says if mistake else "")
+    return NameVerdict(first_status or "failed", verdict.text(name), mistake.id if mistake else "", mistake.says if mistake else "",
+                       calls, verdict.failed_at)
 
 
 def _blame_earlier(names: list[str], by_name: dict[str, "NameVerdict"], plan: assemble.Plan) -> None:
-    """A failure that an earlier graded function may cause says so: tanh written with the student's own
-    sigmoid fails when that sigmoid does. Only when the answer's code calls the failing function."""
-    for n in names:
-        v = by_name[n]
-        if v.status == "ok":
-            continue
-        code = plan.answers.get(plan.defined_in.get(n, ""), "")
-        culprits = [u for u in get_item(n).uses
-                    if u in by_name and by_name[u].status != "ok" and re.search(rf"\b{re.escape(u)}\s*\(", code)]
-        if culprits:
-            # the NotImplementedError came from a stub it calls, not from the student's own (written) answer
-            v.message = re.sub(rf"\b{re.escape(n)} is not implemented yet \(it raises NotImplementedError\)",
-                               f"calling {n} raised NotImplementedError", v.message)
-            v.message += (f" (your {n} calls your {', '.join(culprits)}, which failed its own test: "
-                          f"fix {culprits[0]} first, and this may pass too)")
+    """A failure that the student's own (failing) callee caused says so (see :func:`autograde.isolation.explain`)."""
+    isolation.explain(names, by_name, plan)
 
 
 ERROR_OUTPUT_BYTES = 50_000   # the client keeps an error output beside the output limit: 20 lines of 2,000 characters
@@ -503,7 +503,8 @@ def grade_notebook(job: Job, sources: dict[str, str] | None = None) -> Result:
         return Result(job.student_id, job.assignment, nb_stem, rows, _unrun(source, rows), time.monotonic() - t0, job.key(), job.seed, job.problem)
     work = Path(tempfile.mkdtemp(prefix=f"autograde-job-{job.run_tag}-" if job.run_tag else "autograde-job-"))
     try:
-        cases = write_job(work, plan, job.seed, limits)
+        reference = reference_from(source, job.assignment)
+        cases = write_job(work, plan, job.seed, limits, reference)
         if job.use_sandbox:
             run = sandbox.run_job(work, limits, job.sandbox)  # full mode: in a free slot, within the host's memory budget
         else:
@@ -518,7 +519,6 @@ def grade_notebook(job: Job, sources: dict[str, str] | None = None) -> Result:
         host = sandbox.host_failure(run, summary)
         if host:  # not the student's doing: the class retries this job, and never scores or caches it
             raise sandbox.HostFailure(host)
-        reference = reference_from(source, job.assignment)
         rows = []
         notes = "; ".join(plan.notes)
         if job.submitted_name and job.submitted_name != job.notebook:

@@ -11,18 +11,21 @@ Steps, in order:
    case is the one the message shows (its label and what differs, never its inputs);
 3. only when something failed, each known mistake of the item is evaluated on the same cases, case
    by case, until one differs. A mistake is named when it reproduces the student's outputs on
-   **every** case, within the item's tolerance; a mistake that raises on a case does not match that
-   case, nor does any mistake where the answer itself raised; when none, or more than one, matches,
-   nothing is named (never guess). The mistake's code never leaves this process:
-   only its ``id`` and its one sentence do.
+   **every** case, within the item's tolerance. On a case where the answer raised, a mistake matches
+   when it raises the same kind of exception there (summed biases of different widths: a broadcasting
+   ``ValueError``; an input written in place: :class:`~autograde.sandboxed.arrays.InputChanged`);
+   when none, or more than one, matches, nothing is named (never guess). The mistake's code never
+   leaves this process: only its ``id`` and its one sentence do.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 
+from autograde.sandboxed.arrays import InputChanged
 from autograde.sandboxed.probes import evaluate
 from autograde.spec import Case, Item, NotArrays, Variant, compare
 
@@ -36,6 +39,7 @@ class Judgement:
     message: str = ""              # the first failing case: "label: what differs"
     failed_cases: int = 0
     diagnosis: Variant | None = None
+    failed_at: list[int] = field(default_factory=list)   # the indices of the failing cases
 
     def text(self, name: str) -> str:
         """The message a student reads: the failing case, and the known mistake it looks like."""
@@ -46,13 +50,31 @@ class Judgement:
         return f"{name}: {self.message}{more}{looks}"
 
 
+def _exc_key(exc: BaseException) -> str:
+    return "InputChanged" if isinstance(exc, InputChanged) else type(exc).__name__
+
+
+_RAISED = re.compile(r"^(?:raised )?([A-Za-z_]\w*): ")
+
+
+def raised_key(got: str) -> str | None:
+    """The kind of exception a student's answer raised on a case, from its message ("ValueError: operands ..."),
+    or None when the message does not say (it returned something that is not numbers)."""
+    if got.startswith("changed its input"):
+        return "InputChanged"
+    m = _RAISED.match(got)
+    return m.group(1) if m else None
+
+
 def outputs_of(item: Item, impl: Any, cases: Sequence[Case]) -> list[Any]:
     """``impl`` evaluated on every case: arrays, or the message of what it raised (trusted code only)."""
     out: list[Any] = []
     for case in cases:
         try:
             out.append(evaluate(item.probe, impl, case.args))
-        except Exception as exc:  # a mistake that raises on a case simply does not match it
+        except InputChanged as exc:
+            out.append(str(exc)[:300])
+        except Exception as exc:  # a mistake that raises on a case matches an answer that raises the same there
             out.append(f"raised {type(exc).__name__}: {exc}"[:300])
     return out
 
@@ -63,16 +85,18 @@ def _reproduces(item: Item, mistake: Variant, cases: Sequence[Case], got: Sequen
     for case, g in zip(cases, got):
         try:
             out = evaluate(item.probe, mistake.impl, case.args)
-        except Exception:  # a mistake that raises on a case does not match it
+        except Exception as exc:  # matches only an answer that raised the same kind of exception on this case
+            if isinstance(g, str) and raised_key(g) == _exc_key(exc):
+                continue
             return False
-        if not compare(item, g, out).ok:
+        if isinstance(g, str) or not compare(item, g, out).ok:
             return False
     return len(got) == len(cases)
 
 
 def diagnose(item: Item, cases: Sequence[Case], got: Sequence[Any]) -> Variant | None:
     """The one known mistake of ``item`` that reproduces ``got`` on every case, or None."""
-    if any(isinstance(g, str) for g in got):  # the answer raised on a case: no mistake can match that case
+    if any(isinstance(g, str) and raised_key(g) is None for g in got):  # no mistake can match "returned no numbers"
         return None
     matches = [m for m in item.mistakes if _reproduces(item, m, cases, got)]
     return matches[0] if len(matches) == 1 else None
@@ -80,8 +104,8 @@ def diagnose(item: Item, cases: Sequence[Case], got: Sequence[Any]) -> Variant |
 
 def judge(item: Item, cases: Sequence[Case], got: Sequence[Any], reference: Any) -> Judgement:
     """Compare the student's results ``got`` (one per case) with ``reference``'s, and diagnose a failure."""
-    first, failed = "", 0
-    for case, g in zip(cases, got):
+    first, failed, at = "", 0, []
+    for k, (case, g) in enumerate(zip(cases, got)):
         if isinstance(g, str):
             verdict_msg = g
         else:
@@ -94,7 +118,8 @@ def judge(item: Item, cases: Sequence[Case], got: Sequence[Any], reference: Any)
                 continue
             verdict_msg = verdict.message
         failed += 1
+        at.append(k)
         first = first or f"{case.label}: {verdict_msg}"
     if not failed:
         return Judgement(True)
-    return Judgement(False, first, failed, diagnose(item, cases, got))
+    return Judgement(False, first, failed, diagnose(item, cases, got), at)

@@ -32,9 +32,9 @@ class Variant:
     signature (or, for a value item, *is* the value). As a **correct alternative**
     (:attr:`Item.alternatives`) it is another right answer that must keep full marks.
     Mistakes are close to answers: they never enter a notebook, the sandbox or feedback as code.
-    A mistake is named only when it reproduces the student's outputs on *every* case, so a mistake
-    whose code raises on some cases (a broadcast along the wrong axis, say) can never be named: write
-    such a mistake so that it returns (wrong) numbers wherever a student's version would.
+    A mistake is named only when it reproduces the student's outputs on *every* case; on a case where
+    it raises (a broadcast of two widths, say), it matches an answer that raises the same kind of
+    exception there, so write it the way a student would.
     Compared by identity (``eq=False``): a value ``impl`` may be an array.
     """
 
@@ -52,9 +52,16 @@ class Item:
     ``exact`` items must match exactly (labels, 0/1 outputs, counts), the others within
     ``atol + rtol * |expected|``. ``outputs`` names each output with a few words on what it means
     (used in messages: "errors_per_epoch (mistakes in each epoch): expected shape (6,) ...").
-    ``uses`` lists earlier graded names an answer typically calls (``tanh`` through ``sigmoid``), so
-    that a failure they cause is reported as such. ``mistakes`` and ``alternatives`` are
-    :class:`Variant` lists (see there); the mutation test proves each is told apart.
+    ``uses`` lists the graded names of the same notebook an answer typically calls (``tanh`` through
+    ``sigmoid``): while its cases run, each of them is a stand-in that answers like the reference
+    (isolation, :mod:`autograde.isolation`), and the mutation test proves for every such pair that a
+    correct caller keeps its points beside each known mistake of the callee. ``callee_calls(args)``
+    lists calls ``(callee, args)`` a correct answer typically makes on a case although the reference
+    does not (``perceptron_predict`` through ``step(w @ X + b)``), so that the stand-in can answer them
+    too. ``no_stand_in`` names callees a stand-in cannot replace, each with the reason (its inputs
+    come from weights the student chose): there the message names the callee instead.
+    ``mistakes`` and ``alternatives`` are :class:`Variant` lists (see there); the mutation test proves
+    each is told apart.
     """
 
     name: str
@@ -67,6 +74,8 @@ class Item:
     callable_answer: bool = True
     outputs: tuple[tuple[str, str], ...] = ()
     uses: tuple[str, ...] = ()
+    callee_calls: Callable[[tuple], list[tuple[str, tuple]]] | None = None
+    no_stand_in: tuple[tuple[str, str], ...] = ()
     mistakes: tuple[Variant, ...] = ()
     alternatives: tuple[Variant, ...] = ()
 
@@ -97,11 +106,41 @@ def _fmt_index(i: int, shape: tuple) -> str:
     return "[" + ", ".join(str(int(k)) for k in np.unravel_index(i, shape)) + "]"
 
 
+MAX_LISTED = 12   # a 1-D output of at most this many entries is shown whole, as a list
+
+
+def pair(got: float, expected: float) -> tuple[str, str]:
+    """Two numbers with just enough significant digits to tell them apart (6 at least, 17 at most):
+    "1.00000006" and "1.1", never "1.1" and "1.1"."""
+    got, expected = float(got), float(expected)
+    for digits in range(6, 18):
+        a, b = f"{got:.{digits}g}", f"{expected:.{digits}g}"
+        if a != b or got == expected:
+            return a, b
+    return repr(got), repr(expected)
+
+
+def _entry(x: float) -> str:
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else f"{x:.6g}"
+
+
+def as_list(a: np.ndarray) -> str:
+    """A short 1-D array as a student writes it: ``[3, 3, 1]``."""
+    return "[" + ", ".join(_entry(x) for x in np.asarray(a).reshape(-1)) + "]"
+
+
+def _listed(g: np.ndarray, e: np.ndarray) -> bool:
+    return g.ndim == 1 and e.ndim == 1 and g.size <= MAX_LISTED and e.size <= MAX_LISTED
+
+
 def compare(item: Item, got: list[np.ndarray], expected: list[np.ndarray]) -> Verdict:
     """Judge the student's arrays ``got`` against the reference's ``expected`` for one case.
 
     Shapes must agree exactly, except that an output of one entry may be a scalar or an array of
-    one entry interchangeably (``b`` as ``0.5`` or ``array([0.5])``).
+    one entry interchangeably (``b`` as ``0.5`` or ``array([0.5])``). Messages show numbers with the
+    digits it takes to see the difference, and the relative error; a short 1-D output (batch sizes,
+    errors per epoch) is shown whole, as lists.
     """
     if len(got) != len(expected):
         return Verdict(False, f"returned {len(got)} value(s), expected {len(expected)}")
@@ -109,6 +148,8 @@ def compare(item: Item, got: list[np.ndarray], expected: list[np.ndarray]) -> Ve
         part = item.output_name(k, len(expected))
         if g.shape != e.shape:
             if not (g.size == 1 and e.size == 1):
+                if _listed(g, e):
+                    return Verdict(False, f"{part}: expected {as_list(e)} ({e.size} entries), got {as_list(g)} ({g.size} entries)")
                 return Verdict(False, f"{part}: expected shape {e.shape}, got shape {g.shape}")
             g = g.reshape(e.shape)
         nan_g, nan_e = np.isnan(g), np.isnan(e)
@@ -121,8 +162,10 @@ def compare(item: Item, got: list[np.ndarray], expected: list[np.ndarray]) -> Ve
             neq = ~((g == e) | (nan_g & nan_e))
             if neq.any():
                 i = int(np.flatnonzero(neq)[0])
-                return Verdict(False, f"{part}: entry {_fmt_index(i, g.shape) or '(scalar)'} is {g.reshape(-1)[i]:.6g}, "
-                                      f"expected {e.reshape(-1)[i]:.6g} ({int(neq.sum())} of {g.size} entries differ)")
+                a, b = pair(g.reshape(-1)[i], e.reshape(-1)[i])
+                whole = f": expected {as_list(e)}, got {as_list(g)}" if _listed(g, e) else ""
+                return Verdict(False, f"{part}: entry {_fmt_index(i, g.shape) or '(scalar)'} is {a}, "
+                                      f"expected {b} ({int(neq.sum())} of {g.size} entries differ){whole}")
             continue
         with np.errstate(invalid="ignore", over="ignore"):
             diff = np.abs(g - e)
@@ -133,6 +176,9 @@ def compare(item: Item, got: list[np.ndarray], expected: list[np.ndarray]) -> Ve
         if (excess > 0).any():
             i = int(np.argmax(excess))
             n_bad = int((excess > 0).sum())
-            return Verdict(False, f"{part}: entry {_fmt_index(i, g.shape) or '(scalar)'} is {g.reshape(-1)[i]:.6g}, expected "
-                                  f"{e.reshape(-1)[i]:.6g} (difference {diff.reshape(-1)[i]:.3g}); {n_bad} of {g.size} entries off")
+            gi, ei, di = g.reshape(-1)[i], e.reshape(-1)[i], diff.reshape(-1)[i]
+            a, b = pair(gi, ei)
+            rel = f", relative {di / abs(ei):.2g}" if np.isfinite(ei) and ei != 0 and np.isfinite(di) else ""
+            return Verdict(False, f"{part}: entry {_fmt_index(i, g.shape) or '(scalar)'} is {a}, expected "
+                                  f"{b} (difference {di:.3g}{rel}); {n_bad} of {g.size} entries off")
     return Verdict(True)

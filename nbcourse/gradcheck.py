@@ -41,6 +41,7 @@ import numpy as np
 __all__ = [
     "GradcheckReport",
     "numerical_gradient",
+    "numerical_backward",
     "check_scalar",
     "check_array",
     "check_params",
@@ -91,6 +92,8 @@ class GradcheckReport:
     failures : list of (name, index, analytic, numeric, rel_error) — the worst failing entries,
         largest error first (at most 10).
     names : list of str — the arrays checked, in order.
+    ratio : float or None — when every compared entry's analytic value is the same multiple of its numeric one
+        (within 1e-4, over entries whose numeric value is above 1e-3), that multiple (1.0 for a right gradient; m for a missing 1/m, -1 for a sign); else None.
     """
 
     passed: bool
@@ -106,9 +109,24 @@ class GradcheckReport:
     n_failed: int = 0
     failures: list = field(default_factory=list)
     names: list = field(default_factory=list)
+    ratio: float | None = None
 
     def __bool__(self) -> bool:
         return bool(self.passed)
+
+    def factor_hint(self, m: int | None = None) -> str:
+        """A sentence when a failed check's analytic gradient is the numeric one times one constant factor (a missing
+        or extra 1/m, a 2, a sign): "" otherwise. ``m`` is the batch size, to name that factor."""
+        r = self.ratio
+        if self.passed or r is None or abs(r - 1.0) < 1e-4 or abs(r) < 1e-4:  # right, or all zeros: no factor to name
+            return ""
+        if m and abs(r - m) <= 1e-4 * m:
+            return (f"Every entry is exactly {m} times the numeric one, and m = {m}: the 1/m of the mean loss is missing "
+                    "(the gradient arriving from the loss carries it).")
+        if m and abs(r * m - 1.0) <= 1e-4:
+            return (f"Every entry is exactly 1/{m} of the numeric one, and m = {m}: a division by m too many (it arrives "
+                    "inside the gradient from the loss; do not divide again).")
+        return f"Every entry is exactly {r:.6g} times the numeric one: one constant factor is off (a 2, a sign, a 1/m)."
 
     @property
     def worst_entry(self) -> str:
@@ -288,6 +306,11 @@ def _run(evaluate, arrays, grads, *, tol, eps, sample, rng, stacklevel=3) -> Gra
         )
     failures = sorted((r for r in records if not r[4] <= tol), key=lambda r: -r[4])
     names = [name for name, _ in arrays]
+    # entries large enough that the centred difference is right to ~1e-7 relative (round-off ~1e-10 |f| / |numeric|)
+    ratios = [r[2] / r[3] for r in records if abs(r[3]) > 1e-3 and np.isfinite(r[2])]
+    ratio = None
+    if len(ratios) >= 2 and all(abs(q - ratios[0]) <= 1e-4 * max(1.0, abs(ratios[0])) for q in ratios):
+        ratio = float(np.median(ratios))
     if records:
         worst = max(records, key=lambda r: r[4])
         name, index, analytic, numeric, err = worst
@@ -307,6 +330,7 @@ def _run(evaluate, arrays, grads, *, tol, eps, sample, rng, stacklevel=3) -> Gra
         n_failed=len(failures),
         failures=failures[:10],
         names=names,
+        ratio=ratio,
     )
 
 
@@ -355,6 +379,23 @@ def numerical_gradient(f, x, eps: float = DEFAULT_EPS, indices=None) -> np.ndarr
         f_plus, f_minus = _probe(evaluate, arr, idx, h)
         grad[idx] = (f_plus - f_minus) / (2 * h)
     return grad
+
+
+def numerical_backward(forward, upstream, *inputs, eps: float = DEFAULT_EPS) -> tuple:
+    """The gradients of ``L = sum(forward(*inputs) * upstream)`` with respect to each of ``inputs``, by centred
+    differences: the backward pass of any forward function, slow (two calls of ``forward`` per entry) but right to
+    ~1e-9. A visible check uses it as a stand-in for a backward pass (``layer_backward`` from ``layer_forward``),
+    to tell whether a failure is the function's own or its helper's."""
+    arrays = [np.array(x, dtype=np.float64) for x in inputs]
+    up = np.asarray(upstream, dtype=np.float64)
+    grads = []
+    for k in range(len(arrays)):
+        def f(x, k=k):
+            args = list(arrays)
+            args[k] = x
+            return float(np.sum(np.asarray(forward(*args), dtype=np.float64) * up))
+        grads.append(numerical_gradient(f, arrays[k].copy(), eps))
+    return tuple(grads)
 
 
 def check_scalar(f, x, grad, *, tol: float = DEFAULT_TOL, eps: float = DEFAULT_EPS, sample=None,

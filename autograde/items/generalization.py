@@ -40,10 +40,19 @@ def _split_cases(rng: np.random.Generator) -> list[Case]:
                           (rng.normal(size=(n, m)), rng.normal(size=(k, m)), *fractions, Seed(int(rng.integers(2**31))))))
     cases.append(Case("no test part: fractions (0.75, 0.25, 0.0), m = 8",
                       (rng.normal(size=(3, 8)), rng.normal(size=(2, 8)), 0.75, 0.25, 0.0, Seed(int(rng.integers(2**31))))))
+    # the spec: fractions that do not sum to 1 raise a ValueError (the visible check asks the same)
+    cases.append(Case("fractions (0.5, 0.2, 0.2), which sum to 0.9 (must raise ValueError)",
+                      (rng.normal(size=(2, 10)), rng.normal(size=(1, 10)), 0.5, 0.2, 0.2, Seed(int(rng.integers(2**31))))))
     return cases
 
 
+def _check_fractions(fractions):
+    if len(fractions) != 3 or min(fractions) < 0 or abs(sum(fractions) - 1.0) > 1e-9:
+        raise ValueError(f"fractions must be three numbers >= 0 summing to 1, got {fractions}")
+
+
 def _counts(fractions, m):
+    _check_fractions(fractions)
     m_val, m_test = round(fractions[1] * m), round(fractions[2] * m)
     return m - m_val - m_test, m_val, m_test
 
@@ -84,6 +93,7 @@ def _split_per_part(X, Y, fractions, rng):
 
 
 def _split_truncate(X, Y, fractions, rng):
+    _check_fractions(fractions)
     m = X.shape[1]
     m_val, m_test = int(fractions[1] * m), int(fractions[2] * m)
     m_train = m - m_val - m_test
@@ -285,6 +295,12 @@ def _do_scaled_mask(A, p, rng):
     return A * mask, mask
 
 
+def _do_in_place(A, p, rng):
+    mask = (rng.random(A.shape) >= p).astype(float)
+    A *= mask / (1 - p)                              # the caller's A is overwritten
+    return A, mask
+
+
 def _do_where(A, p, rng):
     keep = rng.random(A.shape) >= p
     return np.where(keep, A / (1 - p), 0.0), keep
@@ -333,7 +349,8 @@ ITEMS = [
                            _do_keep_prob),
                    Variant("divide_by_p", "divides by p instead of by 1 - p, the probability of keeping a unit", _do_divide_by_p),
                    Variant("times_keep", "multiplies by 1 - p instead of dividing by it", _do_times_keep),
-                   Variant("scaled_mask", "returns the rescaled mask (mask / (1 - p)) instead of the 0/1 mask", _do_scaled_mask)),
+                   Variant("scaled_mask", "returns the rescaled mask (mask / (1 - p)) instead of the 0/1 mask", _do_scaled_mask),
+                   Variant("in_place", "rescales A in place (A *= ...), which overwrites the caller's activations; the spec says A is left unchanged", _do_in_place)),
          alternatives=(Variant("where", "np.where on a boolean mask", _do_where),
                        Variant("strict", "keeps where U > p (equal to U >= p with probability 1)", _do_strict))),
 ]

@@ -238,6 +238,13 @@ def _mb_reseeded(X, Y, batch_size, rng, drop_last=False):
     return _mb_from_order(X, Y, batch_size, np.random.default_rng(0).permutation(X.shape[1]), drop_last)
 
 
+def _mb_drops_full_batch(X, Y, batch_size, rng, drop_last=False):
+    m = X.shape[1]
+    order = rng.permutation(m)
+    stop = m - batch_size if drop_last else m      # also drops the last batch when it is full (m a multiple of batch_size)
+    return [(X[:, order[k:k + batch_size]], Y[..., order[k:k + batch_size]]) for k in range(0, stop, batch_size)]
+
+
 def _mb_shuffle_copy(X, Y, batch_size, rng, drop_last=False):
     order = np.arange(X.shape[1])
     rng.shuffle(order)                         # the same draw as rng.permutation(m)
@@ -310,6 +317,23 @@ def _fit_drop_last(X, y, method, lr, epochs, batch_size, rng):
                      batches_of=lambda X_, y_, B, r: _mb_from_order(X_, y_, B, r.permutation(X_.shape[1]), True))
 
 
+def _fit_sgd_batch_size(X, y, method, lr, epochs, batch_size, rng):
+    return _fit_impl(X, y, "minibatch" if method == "sgd" else method, lr, epochs, batch_size, rng)
+
+
+def _fit_gd_draws(X, y, method, lr, epochs, batch_size, rng):
+    if method != "gd":
+        return _fit_impl(X, y, method, lr, epochs, batch_size, rng)
+    w, b = np.zeros(X.shape[0]), 0.0
+    losses = []
+    for _ in range(epochs):
+        order = rng.permutation(X.shape[1])         # one shuffled batch of all samples: the same step, but rng consumed
+        _, dw, db = _ref_grad(w, b, X[:, order], y[order])
+        w, b = w - lr * dw, b - lr * db
+        losses.append(_ref_grad(w, b, X, y)[0])
+    return w, float(b), np.array(losses)
+
+
 def _fit_loop_sgd(X, y, method, lr, epochs, batch_size, rng):
     """Correct: SGD written out sample by sample from the same permutation."""
     if method != "sgd":
@@ -361,15 +385,23 @@ ITEMS = [
              Variant("permutation_per_batch", "draws a new permutation for every batch, so samples repeat or go missing within an epoch", _mb_per_batch),
              Variant("ignores_drop_last", "keeps the short last batch even with drop_last=True", _mb_ignores_drop_last),
              Variant("reseeded", "makes a new generator with a fixed seed instead of using rng, so every epoch has the same order", _mb_reseeded),
+             Variant("drops_full_batch", "with drop_last=True also drops the last batch when it is full (m a multiple of batch_size); only a short last batch is dropped", _mb_drops_full_batch),
          ),
          alternatives=(Variant("shuffle_then_slice", "shuffles an index array with rng.shuffle, reorders the data, then slices", _mb_shuffle_copy),)),
-    Item("fit_neuron", NB, _fit_cases, rtol=1e-7, atol=1e-10, uses=("neuron_square_loss_grad", "minibatches"),
-         outputs=(("w", "the trained weights"), ("b", "the trained bias"), ("loss_per_epoch", "the whole-data loss after each epoch")),
+    # Decided (issue 17, a "minor" case): 'gd' that draws from rng (a shuffled full batch, say) fails although its w
+    # and b agree to rounding: the spec says 'gd' never touches rng, and the caller shares that generator (notebook 05
+    # draws the initial weights and the batches from one rng). The probe draws one number from rng after the call.
+    Item("fit_neuron", NB, _fit_cases, probe="gd_fit", rtol=1e-7, atol=1e-10, uses=("neuron_square_loss_grad", "minibatches"),
+         outputs=(("w", "the trained weights"), ("b", "the trained bias"), ("loss_per_epoch", "the whole-data loss after each epoch"),
+                  ("rng afterwards", "a number drawn from rng after the call: it differs when fit_neuron drew from rng other than "
+                                     "one minibatches call per epoch ('sgd', 'minibatch') or not at all ('gd')")),
          mistakes=(
              Variant("minibatch_is_gd", "runs 'minibatch' as full-batch gradient descent (one step per epoch)", _fit_minibatch_is_gd),
              Variant("loss_before_epoch", "records the loss at the start of each epoch instead of at its end", _fit_loss_before),
              Variant("no_shuffle", "visits the samples in their original order instead of taking the batches of minibatches(..., rng)", _fit_in_order),
              Variant("drop_last", "drops the short last batch of each epoch", _fit_drop_last),
+             Variant("sgd_uses_batch_size", "runs 'sgd' with batches of batch_size; SGD takes one sample at a time (batch_size 1), batch_size is for 'minibatch' only", _fit_sgd_batch_size),
+             Variant("gd_draws_from_rng", "draws from rng in 'gd' (a shuffled full batch); full-batch gradient descent never touches rng", _fit_gd_draws),
          ),
          alternatives=(Variant("loop_sgd", "SGD written sample by sample from rng.permutation(m)", _fit_loop_sgd),)),
 ]

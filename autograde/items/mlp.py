@@ -52,29 +52,46 @@ def _layer_cases(rng) -> list[Case]:
         cases.append(Case(f"A_prev ({n_prev}, {m}), W ({n}, {n_prev}), activation {act!r}",
                           (rng.normal(size=(n_prev, m)), rng.normal(size=(n, n_prev)), rng.normal(size=(n, 1)), act)))
     cases.append(Case("one sample, one input, one unit, 'relu'", (np.array([[2.0]]), np.array([[-1.5]]), np.array([[4.0]]), "relu")))
+    # the spec: any other name raises a ValueError (the visible check asks the same)
+    cases.append(Case("an unknown activation 'softplus' (must raise ValueError)",
+                      (rng.normal(size=(2, 3)), rng.normal(size=(2, 2)), rng.normal(size=(2, 1)), "softplus")))
     cases.append(Case("large pre-activations (|Z| up to ~60), 'sigmoid'",
                       (20 * rng.normal(size=(3, 4)), rng.normal(size=(2, 3)), rng.normal(size=(2, 1)), "sigmoid")))
     return cases
 
 
+def _g(activation, table=_ACT):
+    """The activation by name, raising ValueError for any other name as the spec asks (so that each mistake below
+    behaves like a student's on the unknown-activation case)."""
+    if activation not in table:
+        raise ValueError(f"unknown activation {activation!r}")
+    return table[activation]
+
+
 def _layer_no_bias(A_prev, W, b, activation):
     Z = W @ A_prev
-    return _ACT[activation](Z), (A_prev, W, b, Z, activation)
+    return _g(activation)(Z), (A_prev, W, b, Z, activation)
 
 
 def _layer_cache_A(A_prev, W, b, activation):
     Z = W @ A_prev + b
-    A = _ACT[activation](Z)
+    A = _g(activation)(Z)
     return A, (A_prev, W, b, A, activation)
 
 
 def _layer_cache_output(A_prev, W, b, activation):
     Z = W @ A_prev + b
-    A = _ACT[activation](Z)
+    A = _g(activation)(Z)
     return A, (A, W, b, Z, activation)
 
 
+def _layer_tanh_is_sigmoid(A_prev, W, b, activation):
+    Z = W @ A_prev + b
+    return _g(activation, dict(_ACT, tanh=_ACT["sigmoid"]))(Z), (A_prev, W, b, Z, activation)
+
+
 def _layer_loop(A_prev, W, b, activation):
+    _g(activation)
     n, m = W.shape[0], A_prev.shape[1]
     Z = np.zeros((n, m))
     for k in range(m):
@@ -93,7 +110,7 @@ def _layer_loop(A_prev, W, b, activation):
 
 def _layer_einsum(A_prev, W, b, activation):
     Z = np.einsum("ij,jk->ik", W, A_prev) + b
-    return _ACT[activation](Z), (A_prev, W, b, Z, activation)
+    return _g(activation)(Z), (A_prev, W, b, Z, activation)
 
 
 # ----------------------------------------------------------------------------- mlp_forward
@@ -197,9 +214,13 @@ def _count_input_biases(layer_sizes):
     return sum(n * p for p, n in zip(layer_sizes[:-1], layer_sizes[1:])) + sum(layer_sizes)
 
 
+def _count_float(layer_sizes):
+    return float(sum(n * (p + 1.0) for p, n in zip(layer_sizes[:-1], layer_sizes[1:])))
+
+
 def _count_dot(layer_sizes):
     s = np.array(layer_sizes)
-    return int(s[1:] @ (s[:-1] + 1))
+    return s[1:] @ (s[:-1] + 1)            # a numpy integer: an int as the spec asks
 
 
 # ----------------------------------------------------------------------------- shallow_net_1d
@@ -246,13 +267,15 @@ def _shallow_as_mlp(x, theta, phi, activation):
 
 # ----------------------------------------------------------------------------- collapse_linear
 def _collapse_cases(rng) -> list[Case]:
-    """Hidden and output layers of one width n (the input width differs): every mistake stays runnable."""
+    """Mostly hidden and output layers of one width n (the input width differs), where adding the biases runs and
+    gives wrong numbers; one case of different widths, where it raises (a broadcasting ValueError), as a student's does."""
     cases = []
     for L in (2, 3, 4, 2):
         n0, n = _dim(rng), _dim(rng, 2, 5)
         sizes = [n0] + [n] * L
         cases.append(Case(f"{L} linear layers, sizes {sizes}", _flat(_random_params(rng, sizes))))
     cases.append(Case("one layer, sizes [4, 2]", _flat(_random_params(rng, [4, 2]))))
+    cases.append(Case("layers of different widths, sizes [3, 4, 2]", _flat(_random_params(rng, [3, 4, 2]))))
     return cases
 
 
@@ -298,7 +321,8 @@ ITEMS = [
                   ("cache[4] == activation", "1 when the cache ends with the activation's name")),
          mistakes=(Variant("no_bias", "computes Z = W A_prev and forgets to add the bias b", _layer_no_bias),
                    Variant("cache_holds_A", "stores the activation A in the cache where Z (before the activation) belongs", _layer_cache_A),
-                   Variant("cache_holds_output", "stores the layer's output A in the cache where its input A_prev belongs", _layer_cache_output)),
+                   Variant("cache_holds_output", "stores the layer's output A in the cache where its input A_prev belongs", _layer_cache_output),
+                   Variant("tanh_is_sigmoid", "computes the sigmoid for 'tanh' (tanh is 2 sigmoid(2z) - 1, with values in (-1, 1))", _layer_tanh_is_sigmoid)),
          alternatives=(Variant("loops", "loops over samples, units and inputs, with textbook formulas for g", _layer_loop),
                        Variant("einsum", "np.einsum for the product", _layer_einsum))),
     Item("mlp_forward", NB, _mlp_cases, probe="mlp_forward", **TOL, uses=("layer_forward",),
@@ -314,8 +338,12 @@ ITEMS = [
                    Variant("transposed_W", "draws W with shape (n_prev, n_l), transposed; it must be (n_l, n_prev)", _init_transposed),
                    Variant("flat_bias", "makes the biases flat vectors of shape (n_l,) instead of columns (n_l, 1)", _init_flat_bias)),
          alternatives=(Variant("rng_normal", "rng.normal(0, scale, size) draws the same numbers", _init_normal),)),
+    # Decided (issue 17, a "minor" case): a count returned as a float (12.0) fails. The spec says an int, and a count
+    # is used as one (range(n), an index, "{:,d}"), where 12.0 raises; the probe reports whether it is an integer.
     Item("count_params", NB, lambda rng: _size_cases(rng, False), probe="mlp_sizes", exact=True,
+         outputs=(("count", "the number of weights and biases"), ("is an int", "1 when the count is an int (or a numpy integer), not a float")),
          mistakes=(Variant("weights_only", "counts the weights but not the biases", _count_weights_only),
+                   Variant("float_count", "returns the count as a float (e.g. 12.0); a count is an int", _count_float),
                    Variant("biases_of_input_side", "counts one bias per unit of the layer BELOW (n_prev) instead of per unit of the layer itself", _count_prev_biases),
                    Variant("bias_for_input_layer", "also counts biases for the input layer, which has none", _count_input_biases)),
          alternatives=(Variant("dot", "a dot product of the size arrays", _count_dot),)),

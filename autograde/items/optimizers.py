@@ -249,6 +249,12 @@ def _adam_returns_corrected(theta, grad, m, v, t, lr, beta1, beta2, eps):
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m_hat, v_hat
 
 
+def _adam_efficient_plain_eps(theta, grad, m, v, t, lr, beta1, beta2, eps):
+    m, v = _adam_parts(grad, m, v, beta1, beta2)
+    alpha_t = lr * math.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+    return theta - alpha_t * m / (np.sqrt(v) + eps), m, v
+
+
 def _adam_paper_efficient(theta, grad, m, v, t, lr, beta1, beta2, eps):
     """Kingma and Ba, Section 2: alpha_t = alpha sqrt(1 - beta2^t) / (1 - beta1^t), and eps_hat = eps sqrt(1 - beta2^t)."""
     m, v = _adam_parts(grad, m, v, beta1, beta2)
@@ -352,7 +358,10 @@ ITEMS = [
                            _adam_eps_inside),
                    Variant("only_m_corrected", "corrects m but not v", _adam_only_m_corrected),
                    Variant("returns_corrected", "returns the corrected m_hat and v_hat as the new state instead of the "
-                                                "uncorrected m and v", _adam_returns_corrected)),
+                                                "uncorrected m and v", _adam_returns_corrected),
+                   Variant("efficient_plain_eps", "uses the Adam paper's efficient form (alpha_t = lr sqrt(1 - beta2^t) / (1 - beta1^t)) "
+                                                  "with the plain eps; that form equals the graded one only with eps_hat = eps sqrt(1 - beta2^t) "
+                                                  "(the difference is tiny unless the gradients are near eps)", _adam_efficient_plain_eps)),
          alternatives=(Variant("paper_efficient", "the Adam paper's efficient form: alpha_t = lr sqrt(1 - beta2^t) / (1 - beta1^t), "
                                                   "eps_hat = eps sqrt(1 - beta2^t)", _adam_paper_efficient),
                        Variant("torch_form", "PyTorch's form: sqrt(v) / sqrt(1 - beta2^t) + eps", _adam_torch_form))),

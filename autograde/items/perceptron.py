@@ -669,12 +669,14 @@ ITEMS = [
     Item("sigmoid", NB, lambda rng: _activation_cases(rng, big=1e4),
          mistakes=SIGMOID_MISTAKES, alternatives=SIGMOID_ALTERNATIVES),
     Item("tanh", NB, lambda rng: _activation_cases(rng, big=50.0), uses=("sigmoid",),
+         callee_calls=lambda args: [("sigmoid", (-2.0 * np.asarray(args[0], dtype=float),))],
          mistakes=TANH_MISTAKES, alternatives=TANH_ALTERNATIVES),
     Item("relu", NB, lambda rng: _activation_cases(rng),
          mistakes=RELU_MISTAKES, alternatives=RELU_ALTERNATIVES),
     Item("neuron", NB, _neuron_cases, probe="neuron", rtol=1e-9, atol=1e-10,
          mistakes=NEURON_MISTAKES, alternatives=NEURON_ALTERNATIVES),
     Item("perceptron_predict", NB, _predict_cases, exact=True, uses=("step",),
+         callee_calls=lambda args: [("step", (args[1] @ args[0] + args[2],))],
          mistakes=PREDICT_MISTAKES, alternatives=PREDICT_ALTERNATIVES),
     Item("perceptron_train", NB, _train_cases, rtol=1e-12, atol=1e-12,
          outputs=(("w", "the weights"), ("b", "the bias"), ("errors_per_epoch", "the number of misclassified samples in each epoch")),
@@ -686,5 +688,7 @@ ITEMS = [
     Item("NOT_WEIGHTS", NB, _no_cases, probe="gate", exact=True, callable_answer=False,
          mistakes=NOT_MISTAKES, alternatives=NOT_ALTERNATIVES),
     Item("xor_network", NB, _xor_cases, exact=True, uses=("step",),
+         no_stand_in=(("step", "it is called on the pre-activations of the weights you chose, which no table made in "
+                               "advance can hold"),),
          mistakes=XOR_MISTAKES, alternatives=XOR_ALTERNATIVES),
 ]

@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-__all__ = ["Case", "Seed", "NotArrays", "to_arrays", "materialize"]
+__all__ = ["Case", "Seed", "NotArrays", "InputChanged", "to_arrays", "materialize", "changed_inputs"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,20 @@ def materialize(args: Sequence[Any]) -> tuple:
 
 class NotArrays(ValueError):
     """A probe returned something that is not numbers (None, a string, a dict, ...)."""
+
+
+class InputChanged(ValueError):
+    """The answer wrote into an array it was given (every graded function leaves its inputs unchanged)."""
+
+
+def changed_inputs(before: Sequence[Any], after: Sequence[Any]) -> list[int]:
+    """The positions of the array arguments that differ after the call (``after`` are the copies the answer got)."""
+    out = []
+    for k, (b, a) in enumerate(zip(before, after)):
+        if isinstance(b, np.ndarray) and isinstance(a, np.ndarray):
+            if a.shape != b.shape or not np.array_equal(a, b, equal_nan=np.issubdtype(b.dtype, np.inexact)):
+                out.append(k)
+    return out
 
 
 def to_arrays(value: Any, _depth: int = 0) -> list[np.ndarray]:

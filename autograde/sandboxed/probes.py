@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from autograde.sandboxed.arrays import materialize, to_arrays
+from autograde.sandboxed.arrays import InputChanged, changed_inputs, materialize, to_arrays
 
 # Activations handed to graded functions that take one (the neuron of 01, layers of 02): plain numpy,
 # none of them an exercise answer; cases name them by string so that they cross the wire.
@@ -49,17 +49,41 @@ def gate(answer):
 PROBES: dict[str, Callable] = {"call": call, "neuron": neuron, "gate": gate}
 
 
+def _arg_name(answer: Any, probe: str, k: int) -> str:
+    """How a message names argument ``k``: the answer's own parameter name when the probe passes the case's
+    arguments straight through, else its position."""
+    if probe in ("call", "opt_step"):
+        try:
+            import inspect
+
+            names = [p.name for p in inspect.signature(answer).parameters.values()]
+            if k < len(names):
+                return names[k]
+        except (TypeError, ValueError):
+            pass
+    return f"number {k + 1}"
+
+
 def evaluate(probe: str, answer: Any, args: tuple) -> list[np.ndarray]:
     """Probe ``answer`` on one case with numpy warnings silenced; returns plain float64 arrays.
 
     Warnings are silenced because nbgrader scores any stderr output of a test cell as 0, and a
     correct but naive formula (``1 / (1 + np.exp(-z))``) must not lose points for a warning.
+    The answer gets copies of the case's arrays; if it writes into one, :class:`InputChanged` says which
+    (every graded function's spec says it leaves its inputs unchanged: a caller still needs them).
     """
     fn = PROBES[probe]
+    fresh = materialize(args)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with np.errstate(all="ignore"):
-            return to_arrays(fn(answer, *materialize(args)))
+            out = to_arrays(fn(answer, *fresh))
+    changed = changed_inputs(args, fresh)
+    if changed:
+        k = changed[0]
+        raise InputChanged(f"changed its input {_arg_name(answer, probe, k)} (an array of shape {tuple(np.shape(args[k]))}) "
+                           "in place; it must leave its inputs unchanged: build new arrays instead of writing into them")
+    return out
 
 
 def _load_notebook_probes() -> None:

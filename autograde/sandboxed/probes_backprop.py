@@ -47,20 +47,31 @@ def bp_loss_and_grads(answer, X, Y, *flat):
     return loss, [tuple(g) for g in grads]
 
 
-def bp_train_accuracy(answer, X_train, Y_train, X_test, labels_test, layer_sizes, lr, epochs, batch_size, rng):
-    """Train with the answer, then judge what it returns: (reached 95 % test accuracy, the sign of the change
-    of the training loss from the first to the last epoch, whether there is one loss per epoch), as 0/1/-1."""
-    params, losses = answer(X_train, Y_train, [int(s) for s in layer_sizes], float(lr), int(epochs), int(batch_size), rng)
-    params = [(np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)) for W, b in params]
-    logits, _ = _forward(X_test, params, "relu", "identity")
-    acc = float(np.mean(np.argmax(logits, axis=0) == labels_test))
-    losses = np.asarray(losses, dtype=np.float64).reshape(-1)
-    trend = float(np.sign(losses[-1] - losses[0])) if losses.size and np.all(np.isfinite(losses[[0, -1]])) else 2.0
-    return np.array([float(acc >= 0.95), trend, float(losses.size == int(epochs))])
+def bp_train(answer, X, Y, layer_sizes, lr, epochs, batch_size, rng):
+    """Train with the answer, a callback following it, and return: the losses, the epochs the callback got, the sum
+    of the entries of the parameters it got each time, then the trained W1, b1, W2, b2, ..."""
+    seen: list[tuple[float, float]] = []
+
+    def callback(epoch, params):
+        total = sum(float(np.sum(np.asarray(W, dtype=np.float64))) + float(np.sum(np.asarray(b, dtype=np.float64)))
+                    for W, b in params)
+        seen.append((float(epoch), total))
+
+    params, losses = answer(X, Y, [int(s) for s in layer_sizes], float(lr), int(epochs), int(batch_size), rng,
+                            callback=callback)
+    flat = [np.asarray(a, dtype=np.float64) for W, b in params for a in (W, b)]
+    return (np.asarray(losses, dtype=np.float64).reshape(-1), np.array([e for e, _ in seen]),
+            np.array([t for _, t in seen]), *flat)
 
 
-PROBES = {"bp_layer_backward": bp_layer_backward, "bp_mlp_backward": bp_mlp_backward,
-          "bp_loss_and_grads": bp_loss_and_grads, "bp_train_accuracy": bp_train_accuracy}
+def bp_float_array(answer, z):
+    """``answer(z)``, then 1.0 if it returned floats (a float array or number), 0.0 for booleans or integers."""
+    out = answer(z)
+    return out, float(np.issubdtype(np.asarray(out).dtype, np.floating))
+
+
+PROBES = {"bp_float_array": bp_float_array, "bp_layer_backward": bp_layer_backward, "bp_mlp_backward": bp_mlp_backward,
+          "bp_loss_and_grads": bp_loss_and_grads, "bp_train": bp_train}
 
 
 def _scalar_function(kind: str, A: np.ndarray, c: np.ndarray):

@@ -22,7 +22,13 @@ def gen_l2(answer, lam, *arrays):
 
 
 def gen_split(answer, X, Y, f_train, f_val, f_test, rng):
-    """``train_val_test_split(X, Y, (f_train, f_val, f_test), rng)``: the fractions cross the wire as three numbers."""
+    """``train_val_test_split(X, Y, (f_train, f_val, f_test), rng)``: the fractions cross the wire as three numbers.
+    Fractions that do not sum to 1 give ``[1.0]`` when the answer raises ValueError (the spec)."""
+    if abs(f_train + f_val + f_test - 1.0) > 1e-6:
+        from autograde.sandboxed.probes_mlp import must_raise_value_error
+
+        return must_raise_value_error(lambda: answer(X, Y, (f_train, f_val, f_test), rng),
+                                      f"train_val_test_split with fractions {(f_train, f_val, f_test)}", "fractions that do not sum to 1")
     return answer(X, Y, (f_train, f_val, f_test), rng)
 
 

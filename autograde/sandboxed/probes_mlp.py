@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from autograde.sandboxed.arrays import NotArrays
+
 CACHE = "(A_prev, W, b, Z, activation)"
 
 
@@ -33,8 +35,26 @@ def _cache_parts(cache, activation: str, where: str) -> tuple:
     return A_prev, W, b, Z, float(name == activation)
 
 
+KNOWN_ACTIVATIONS = ("identity", "relu", "sigmoid", "tanh")   # the spec's four names
+
+
+def must_raise_value_error(call, what: str, why: str):
+    """``[1.0]`` when ``call()`` raises ValueError, as the spec asks; otherwise say what it did instead."""
+    try:
+        call()
+    except ValueError:
+        return np.array([1.0])
+    except Exception as exc:  # noqa: BLE001 - any other exception is the wrong one
+        raise NotArrays(f"{what} raised {type(exc).__name__}; {why} must raise ValueError") from None
+    raise NotArrays(f"{what} returned a result; {why} must raise ValueError")
+
+
 def layer_forward(answer, A_prev, W, b, activation):
-    """``layer_forward(A_prev, W, b, activation)`` -> A, then the cache's A_prev, W, b, Z and a flag for its activation."""
+    """``layer_forward(A_prev, W, b, activation)`` -> A, then the cache's A_prev, W, b, Z and a flag for its activation.
+    For a name that is none of the four, ``[1.0]`` when it raises ValueError (the spec)."""
+    if activation not in KNOWN_ACTIVATIONS:
+        return must_raise_value_error(lambda: answer(A_prev, W, b, activation), f"layer_forward(..., {activation!r})",
+                                      "an unknown activation")
     result = answer(A_prev, W, b, activation)
     if not isinstance(result, (tuple, list)) or len(result) != 2:
         raise ValueError(f"layer_forward must return the pair (A, cache), got {type(result).__name__}")
@@ -65,8 +85,10 @@ def init(answer, layer_sizes, rng):
 
 
 def sizes(answer, layer_sizes):
-    """``count_params(layer_sizes)`` with the sizes as a list of ints."""
-    return answer(_sizes(layer_sizes))
+    """``count_params(layer_sizes)`` with the sizes as a list of ints -> the count, and 1.0 if it is an integer
+    (an int or a numpy integer; a float such as 12.0 gives 0.0)."""
+    count = answer(_sizes(layer_sizes))
+    return count, float(isinstance(count, (int, np.integer)) and not isinstance(count, bool))
 
 
 def collapse(answer, *flat):

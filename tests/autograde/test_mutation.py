@@ -241,3 +241,186 @@ def test_sandbox_binds_no_items():
     items_dir = pkg / "items"
     assert [b for b in binds if items_dir == b or items_dir.is_relative_to(b)] == []
     assert sorted(b for b in binds if b.is_relative_to(pkg)) == sorted([pkg / "__init__.py", pkg / "sandboxed"])
+
+
+# ------------------------------------------------------------------ isolation: a correct caller beside a wrong callee
+
+# Correct callers that call a graded function the reference does without (perceptron_predict through step):
+# trusted test code, run in a fresh reference namespace, so that the pair's stand-in is proven too.
+CALLERS_THROUGH = {
+    ("perceptron_predict", "step"): "def perceptron_predict(X, w, b):\n    return np.floor(step(w @ X + b))\n",
+}
+
+
+def _pairs(kind: str) -> list[tuple[str, str]]:
+    """(caller, callee) for every graded callee an item lists in `uses`: isolated ones, or those no stand-in can replace."""
+    out = []
+    for item in ITEMS:
+        impossible = dict(item.no_stand_in)
+        for callee in item.uses:
+            if (callee in impossible) == (kind == "impossible"):
+                out.append((item.name, callee))
+    return out
+
+
+@lru_cache(maxsize=None)
+def _source(notebook: str):
+    return nbformat.read(str(source_notebook(notebook)), as_version=4)
+
+
+def _fresh_namespace(caller: str, callee: str) -> dict:
+    """A fresh reference namespace of the caller's notebook (its functions' globals), with a caller that calls the callee."""
+    item = all_items()[caller]
+    from autograde.reference import reference_from
+
+    g = getattr(reference_from(_source(item.notebook), item.notebook), caller).__globals__
+    if (caller, callee) in CALLERS_THROUGH:
+        exec(CALLERS_THROUGH[(caller, callee)], g)
+    return g
+
+
+def _isolated_verdict(caller: str, g: dict, seed: int, root: str, isolated: bool) -> tuple[grader.NameVerdict, int]:
+    """The grader's verdict on ``g[caller]`` for one seed, its callees as they are in ``g`` (stand-ins or not), and how
+    many calls the stand-ins answered."""
+    item = all_items()[caller]
+    job, cases = _job(caller, seed, root)
+    harness.record(caller, g[caller], folder=str(job), namespace=g if isolated else None)
+    res = grader.read_untrusted_json(job / "out" / "results" / f"{caller}.json", root=job / "out")
+    hits = sum((c.get("calls") or {}).get("hits", 0) for c in res["cases"])
+    verdict = grader.score_name(caller, f"test_{caller}", cases, load_reference(item.notebook), job / "out", {}, RUN,
+                                sandbox.Limits())
+    return verdict, hits
+
+
+@pytest.mark.parametrize("caller,callee", _pairs("isolated"), ids=lambda v: v)
+def test_a_correct_caller_keeps_its_points_beside_each_known_mistake_of_its_callee(caller, callee, root):
+    """With each known mistake of the callee in the notebook (mlp_forward beside a layer_forward without bias), does a
+    correct caller keep full marks on every seed, its calls answered by the stand-in, while without the stand-ins
+    some mistake of the callee would have cost it its points?"""
+    g = _fresh_namespace(caller, callee)
+    own = g[callee]
+    failures, unanswered, would_fail = [], [], False
+    try:
+        for mistake, seed in itertools.product(all_items()[callee].mistakes, SEEDS):
+            g[callee] = mistake.impl
+            verdict, hits = _isolated_verdict(caller, g, seed, root, isolated=True)
+            if verdict.status != "ok":
+                failures.append(f"{mistake.id} (seed {seed}): {verdict.message[:300]}")
+            if hits == 0:
+                unanswered.append(f"{mistake.id} (seed {seed})")
+            if not would_fail:
+                would_fail = _isolated_verdict(caller, g, seed, root, isolated=False)[0].status != "ok"
+    finally:
+        g[callee] = own
+    assert failures == []
+    assert unanswered == [], "the stand-in answered no call: the caller never called the callee through its name"
+    assert would_fail, f"no known mistake of {callee} changes {caller}'s verdict without stand-ins: this test proves nothing"
+
+
+@pytest.mark.parametrize("caller,callee", _pairs("impossible"), ids=lambda v: v)
+def test_where_no_stand_in_can_replace_a_callee_the_message_names_it(caller, callee, root):
+    """Where isolation is impossible (xor_network calls step on the student's own weights), does a correct caller that
+    fails beside a wrong callee say which callee to fix, and why the grader could not stand in for it?"""
+    g = _fresh_namespace(caller, callee)
+    own = g[callee]
+    named = []
+    try:
+        for mistake in all_items()[callee].mistakes:
+            g[callee] = mistake.impl
+            for seed in SEEDS:
+                verdict, _ = _isolated_verdict(caller, g, seed, root, isolated=True)
+                if verdict.status == "ok":
+                    continue
+                by_name = {callee: grader.NameVerdict("failed"), caller: verdict}
+                grader._blame_earlier([caller], by_name, None)
+                named.append(verdict.message)
+                assert f"your {caller} ran your own {callee}, which fails its own test" in verdict.message, verdict.message
+                assert dict(all_items()[caller].no_stand_in)[callee] in verdict.message
+    finally:
+        g[callee] = own
+    assert named, f"no known mistake of {callee} makes {caller} fail: add one that does, or this proves nothing"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_graded_callee_of_the_reference_is_covered(name):
+    """Does `uses` list every graded function of the notebook that the reference answer calls directly (so that the
+    isolation tests above cover that pair)?"""
+    from autograde import isolation
+
+    item = all_items()[name]
+    reference = load_reference(item.notebook)
+    cases = item.cases(case_rng(SEEDS[0], name))
+    called = isolation.direct_callees(item, cases, reference)
+    assert sorted(called - set(item.uses)) == []
+
+
+def test_the_isolation_pairs_are_the_documented_ones(repo):
+    """Does docs/design-notes.md list every caller/callee pair of the course, and every pair where no stand-in can
+    replace the callee, with its reason?"""
+    text = (repo / "docs" / "design-notes.md").read_text()
+    for caller, callee in _pairs("isolated") + _pairs("impossible"):
+        assert f"`{caller}` → `{callee}`" in text, (caller, callee)
+    for caller, callee in _pairs("impossible"):
+        assert dict(all_items()[caller].no_stand_in)[callee] in " ".join(text.split()), (caller, callee)
+
+
+# ------------------------------------------------------------------ visible checks against hidden tests
+
+# Known mistakes a visible check lets through on purpose, and why (a check that rejected them would have to give the
+# hidden cases away, or would be longer than the exercise). Kept short: the share must stay >= 90 % overall.
+VISIBLE_EXCEPTIONS: dict[tuple[str, str], str] = {}
+
+
+@lru_cache(maxsize=None)
+def _agreement():
+    from autograde import agreement
+
+    return {r.name: r for r in agreement.agreement()}
+
+
+def test_visible_checks_reject_nine_in_ten_known_mistakes():
+    """Do the notebooks' visible checks reject at least 90 % of all known mistakes (so that "✓ looks right" is rarely
+    followed by lost points), and is every mistake they let through listed, with its reason, in VISIBLE_EXCEPTIONS?"""
+    rows = _agreement().values()
+    rejected = sum(len(r.rejected) for r in rows)
+    total = sum(r.total for r in rows)
+    assert rejected / total >= 0.9, f"{rejected} / {total}"
+    let_through = {(r.name, m) for r in rows for m in r.passed}
+    assert sorted(let_through - set(VISIBLE_EXCEPTIONS)) == []
+    assert sorted(set(VISIBLE_EXCEPTIONS) - let_through) == [], "listed as let through, but the check rejects it now"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_correct_alternative_fails_a_visible_check(name):
+    """Does every correct alternative of this item (and the reference) pass the notebook's visible check?"""
+    row = _agreement()[name]
+    assert row.reference_failing == ""
+    assert row.alternatives_failing == {}
+
+
+def _visible_code(name: str) -> str:
+    from autograde import agreement
+
+    return next(c.code for c in agreement.visible_cells(all_items()[name].notebook) if name in c.names)
+
+
+@pytest.mark.parametrize("caller,callee", _pairs("isolated"), ids=lambda v: v)
+def test_a_visible_check_blames_the_wrong_callee_not_the_correct_caller(caller, callee):
+    """With each known mistake of the callee in the notebook and the caller right, does the caller's visible check pass
+    or say that the caller is right and the callee (or a function between them) is wrong, never blame the caller? And
+    where the check stands in for the callee, does some mistake of the callee make it say so?"""
+    from autograde import agreement
+
+    between = {callee} | {u for u in all_items()[caller].uses if callee in all_items()[u].uses}
+    said, wrong = [], []
+    for mistake in all_items()[callee].mistakes:
+        message = agreement.fresh_verdict(caller, {callee: mistake.impl}, CALLERS_THROUGH.get((caller, callee), ""))
+        if not message:
+            continue
+        if not any(re.search(rf"your {caller} is right with a correct [\w ]*\b{u}\b|also runs your [\w ]*\b{u}\b", message)
+                   for u in between):
+            wrong.append(f"{mistake.id}: {message[:300]}")
+        said.append(mistake.id)
+    assert wrong == []
+    stand_in = re.search(rf"nc\.checks\.isolated\([^)]*\b{callee}=", _visible_code(caller), re.S)
+    assert said or not stand_in, f"no mistake of {callee} changes {caller}'s visible check: this proves nothing"

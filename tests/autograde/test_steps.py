@@ -227,18 +227,31 @@ def test_a_lone_surrogate_in_a_cell_is_replaced_not_a_crash(release_nb01):
     text.encode("utf-8")  # no surrogate left
 
 
-def test_a_stub_that_an_answer_calls_is_blamed_not_the_answer(source_nb01, release_nb01):
-    """A student wrote tanh with their sigmoid but left sigmoid as the stub: does tanh's message say that calling it
-    raised NotImplementedError because of sigmoid, not that tanh "is not implemented yet"?"""
+def test_a_correct_answer_keeps_its_points_beside_a_stub_it_calls(source_nb01, release_nb01):
+    """A student wrote tanh with their sigmoid but left sigmoid as the stub: does tanh keep its point (its cases run
+    with a stand-in for sigmoid), while sigmoid alone loses its own?"""
     stub = "def sigmoid(z):\n    raise NotImplementedError()\n"
     sub = samples.with_answers(samples.solved(release_nb01, source_nb01), {"sigmoid": stub})
     job = grader.Job("s", "01_perceptron", "perceptron.ipynb", source_nb01.read_text(), nbformat.writes(sub).encode(),
                      "perceptron.ipynb")
     rows = {r.grade_id: r for r in grader.grade_notebook(job).rows}
     assert "sigmoid is not implemented yet" in rows["test_sigmoid"].message
-    tanh = rows["test_tanh"]
-    assert tanh.score == 0 and "tanh is not implemented yet" not in tanh.message, tanh.message
-    assert "calling tanh raised NotImplementedError" in tanh.message and "your tanh calls your sigmoid" in tanh.message
+    assert rows["test_tanh"].score == rows["test_tanh"].max_score, rows["test_tanh"].message
+
+
+def test_a_stub_that_no_stand_in_can_replace_is_blamed_not_the_answer(source_nb01, release_nb01):
+    """xor_network calls step on pre-activations of the student's own weights, which no table can hold: with step
+    left as the stub, does xor_network's message say that calling it raised NotImplementedError in the student's own
+    step, not that xor_network "is not implemented yet"?"""
+    stub = "def step(z):\n    raise NotImplementedError()\n"
+    sub = samples.with_answers(samples.solved(release_nb01, source_nb01), {"step": stub})
+    job = grader.Job("s", "01_perceptron", "perceptron.ipynb", source_nb01.read_text(), nbformat.writes(sub).encode(),
+                     "perceptron.ipynb")
+    rows = {r.grade_id: r for r in grader.grade_notebook(job).rows}
+    xor = rows["test_xor_network"]
+    assert xor.score == 0 and "xor_network is not implemented yet" not in xor.message, xor.message
+    assert "calling xor_network raised NotImplementedError" in xor.message, xor.message
+    assert "your xor_network ran your own step, which fails its own test" in xor.message, xor.message
 
 
 def test_a_long_verdict_wraps_so_formgrader_shows_all_of_it():
