@@ -102,7 +102,7 @@ def visible_cells(notebook: str) -> tuple[VisibleCell, ...]:
         label = f"<{notebook} cell {k}>"
         if meta.get("grade") and not meta.get("solution"):
             visible, _, hidden = cell.source.partition(HIDDEN)
-            from autograde.assemble import CHECK_CALL
+            from autograde.plan import CHECK_CALL
 
             cells.append(VisibleCell(meta.get("grade_id", f"cell-{k}"), CHECK_CALL.findall(hidden), visible,
                                      _copy_namespace(ns)))
@@ -130,7 +130,7 @@ def fresh_verdict(name: str, overrides: dict, code: str = "") -> str:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade") and not meta.get("solution"):
             visible, _, hidden = cell.source.partition(HIDDEN)
-            from autograde.assemble import CHECK_CALL
+            from autograde.plan import CHECK_CALL
 
             if name in CHECK_CALL.findall(hidden):
                 ns.update(overrides)

@@ -14,7 +14,7 @@ cells the same way):
 - written answers are the student's text turned into safe, bounded HTML by :mod:`autograde.written`:
   formgrader renders markdown cells with raw HTML kept, inside the instructor's logged-in page;
 - code cells the student added follow the cell they followed in the submission, as the grading plan
-  placed them (:attr:`autograde.assemble.Plan.extras`);
+  placed them (:attr:`autograde.Plan.extras`);
 - outputs come from the sandbox's run (the executed grading notebook) and are untrusted: only outputs
   are taken from that file, matched to the plan's cells by index (:func:`executed_outputs`), and of
   those only plain text streams, error names/messages/tracebacks (ANSI codes removed) and PNG images

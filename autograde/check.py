@@ -14,7 +14,7 @@ How the comparison is done is decided here, in one place:
   code can fool it, which is why the class is graded with ``autograde grade``.
 - under ``autograde grade`` this cell never runs: the grader replaces each test cell by a call of
   :func:`autograde.sandboxed.harness.run_check`, which only *evaluates* the answer inside the sandbox and
-  hands plain JSON numbers back to the trusted grader (see :mod:`autograde.assemble`).
+  hands plain JSON numbers back to the trusted grader (see :mod:`autograde.plan`).
 
 Both paths judge with :func:`autograde.judge.judge`, so both name the same failing case and the same
 known mistake ("this looks like: ..."), and both run a caller's cases with its graded callees standing in

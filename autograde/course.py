@@ -64,23 +64,6 @@ def release(root: Path = REPO, source: str = "solutions", release_dir: str = "no
     return [p for assignment in wanted for p in sorted((root / release_dir / assignment).glob("*.ipynb"))]
 
 
-def new_course_dir(course_dir: Path, only: list[str] | None = None) -> Path:
-    """An nbgrader course work directory with every assignment of the repository (or ``only`` these), made or
-    completed safely.
-
-    A new or empty folder becomes a course (``nbgrader_config.py``, ``source/`` copied from ``solutions/``,
-    ``release/`` and the gradebook made by ``nbgrader generate_assignment``). An existing nbgrader course
-    only gets what it lacks; nothing of it is deleted or overwritten, and a conflicting course, this
-    repository, or a file is refused (:func:`autograde.coursedir.prepare`, which raises
-    :class:`autograde.coursedir.CourseDirError` saying why).
-    """
-    from autograde import coursedir
-    from autograde.reference import course_root
-
-    coursedir.prepare(course_dir, only or assignments(course_root()))
-    return course_dir
-
-
 def nbgrader_autograde(course_dir: Path, assignment: str, *, env: dict | None = None) -> subprocess.CompletedProcess:
     """Plain ``nbgrader autograde`` of one assignment, every submitted student (the peer we measure against)."""
     return nbgrader(["autograde", assignment, "--force"], course_dir, env={"NBCOURSE_GRADING": "1", **(env or {})})

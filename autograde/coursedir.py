@@ -26,10 +26,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import fcntl
-import functools
 import json
 import os
-import re
 import shutil
 import socket
 import sys
@@ -465,6 +463,23 @@ def prepare(course_dir: Path, assignments: list[str], repo: Path | None = None) 
     return warnings
 
 
+def new_course_dir(course_dir: Path, only: list[str] | None = None) -> Path:
+    """An nbgrader course work directory with every assignment of the repository (or ``only`` these), made or
+    completed safely.
+
+    A new or empty folder becomes a course (``nbgrader_config.py``, ``source/`` copied from ``solutions/``,
+    ``release/`` and the gradebook made by ``nbgrader generate_assignment``). An existing nbgrader course
+    only gets what it lacks; nothing of it is deleted or overwritten, and a conflicting course, this
+    repository, or a file is refused (:func:`prepare`, which raises
+    :class:`CourseDirError` saying why).
+    """
+    from autograde.course import assignments
+    from autograde.reference import course_root
+
+    prepare(course_dir, only or assignments(course_root()))
+    return course_dir
+
+
 def _register(course_dir: Path, s: CourseSettings, assignment: str) -> None:
     """``nbgrader generate_assignment`` in the course: the gradebook learns the assignment and its cells.
     ``assignment`` is nbgrader's glob: "*" registers every assignment of ``source/`` in one process."""
@@ -487,49 +502,6 @@ def _register(course_dir: Path, s: CourseSettings, assignment: str) -> None:
 
 
 # --- submission times and late penalties (nbgrader's own) -------------------------------------------------
-
-_NUMERIC_ZONE = re.compile(r"[+-]?\d{1,4}|[+-]\d{2}:\d{2}")
-
-
-def _check_zone(text: str) -> None:
-    """Refuse a time zone nbgrader would look up as a file: ``parse_utc`` passes the third word of a timestamp
-    to ``dateutil.tz.gettz``, which opens any path it is given (``2026-01-01 00:00:00 /etc/shadow`` opened that
-    file, as the grader's user). Only a numeric offset, ``UTC``/``GMT``/``Z`` or an IANA name (``Europe/Paris``,
-    from ``zoneinfo.available_timezones()``) reaches it."""
-    import zoneinfo
-
-    parts = text.split(" ")
-    if len(parts) != 3:
-        return   # parse_utc hands these to dateutil's parser, which never opens a file
-    zone = parts[2]
-    if zone in ("UTC", "GMT", "Z") or _NUMERIC_ZONE.fullmatch(zone):
-        return
-    if zone not in _zones():
-        raise ValueError(f"its time zone {zone[:40]!r} is not a numeric offset (+0100), UTC, or a zone name such as "
-                         f"Europe/Paris")
-
-
-@functools.lru_cache(maxsize=1)
-def _zones() -> frozenset[str]:
-    import zoneinfo
-
-    return frozenset(zoneinfo.available_timezones())
-
-
-def parse_timestamp(text: str) -> datetime.datetime:
-    """A ``timestamp.txt`` as nbgrader reads it (``nbgrader.utils.parse_utc``): a naive UTC datetime.
-    Raises ValueError when nbgrader could not read it either."""
-    from nbgrader.utils import parse_utc
-
-    text = text.strip()
-    if not text:
-        raise ValueError("it is empty")
-    _check_zone(text)
-    try:
-        return parse_utc(text)
-    except (ValueError, OverflowError, TypeError) as exc:
-        raise ValueError(f"it is not a time nbgrader can read ({str(exc)[:80]})") from None
-
 
 def apply_late_penalties(course_dir: Path, submissions: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], float | None]:
     """nbgrader's late-submission policy for each (assignment, student, notebook), as ``nbgrader autograde`` applies it.

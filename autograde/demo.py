@@ -18,7 +18,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from autograde import classroom, course, report, samples
+from autograde import classroom, course, coursedir, report, samples
 
 ASSIGNMENT = "01_perceptron"
 
@@ -50,7 +50,7 @@ def grade_with_nbgrader(course_dir: Path) -> list[course.GradeRow]:
 def run(course_dir: Path) -> list[course.GradeRow]:
     t0 = time.perf_counter()
     print(f"course directory: {course_dir}")
-    course.new_course_dir(course_dir)
+    coursedir.new_course_dir(course_dir)
     print(f"released {', '.join(course.assignments(course_dir, 'source'))} with nbgrader ({time.perf_counter() - t0:.1f} s)")
     for assignment in course.assignments(course_dir, "source"):
         make_samples(course_dir, assignment=assignment)

@@ -94,15 +94,15 @@ def rows_for(fmt: str, assignments: list[tuple[str, float]], students: list[dict
 def export(course_dir: Path, fmt: str, output: Path | None = None) -> tuple[Path, list[str]]:
     """Write the course's grades in ``fmt`` to ``output`` (default ``COURSE/grades-<fmt>.csv``); returns the path
     and notes for the instructor (students whose written answers still wait for a grade)."""
-    from autograde import gradebook, outputs
+    from autograde import record, outputs
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {', '.join(FORMATS)}")
     stored = outputs.stored_results(course_dir)
-    marks = gradebook.marks(course_dir)
+    marks = record.marks(course_dir)
     rows = outputs.merge([outputs.GradeRow(**r) for d in stored for r in d["rows"]], marks)
-    subs = gradebook.submissions(course_dir)
-    known = gradebook.assignments(course_dir)
+    subs = record.submissions(course_dir)
+    known = record.assignments(course_dir)
     totals = outputs.totals(rows, subs, known)
     assignments, students = wide_table(totals, known[1])
     output = Path(output) if output else Path(course_dir) / f"grades-{fmt}.csv"

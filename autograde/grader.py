@@ -4,7 +4,7 @@
 a local process pool or on a Dask worker. Its steps, each small and tested on its own:
 
 1. :func:`read_submission` — parse the untrusted file (size limit, JSON, nbformat); outputs dropped.
-2. :func:`autograde.assemble.plan` — the grading notebook from the SOURCE cells and the answers.
+2. :func:`autograde.plan.make_plan` — the grading notebook from the SOURCE cells and the answers.
 3. :func:`write_job` — the job folder: notebook, limits, and each graded name's cases (from the seed).
 4. :func:`autograde.sandbox.run` — execute in the sandbox (or unsandboxed, for self-grading only).
 5. :func:`score` — read the untrusted results, compare with the reference *here*, score each cell.
@@ -31,7 +31,8 @@ from pathlib import Path
 import nbformat
 import numpy as np
 
-from autograde import assemble, autograded, isolation, sandbox
+from autograde import autograded, isolation, sandbox
+from autograde.plan import GradedCell, Plan, graded_cells, make_plan
 from autograde.course import GradeRow
 from autograde.items import get_item, items_of
 from autograde.judge import judge
@@ -258,7 +259,7 @@ def read_submission(data: bytes) -> nbformat.NotebookNode:
     return nb
 
 
-def write_job(job_dir: Path, plan: assemble.Plan, seed: int, limits: sandbox.Limits, reference=None) -> dict[str, list]:
+def write_job(job_dir: Path, plan: Plan, seed: int, limits: sandbox.Limits, reference=None) -> dict[str, list]:
     """Write the job folder the sandbox sees (inputs, and the stand-ins' tables of isolation) and return the
     trusted copy of the cases. ``reference`` (default: the repository's) answers for the callees."""
     (job_dir / "in" / "cases").mkdir(parents=True)
@@ -397,7 +398,7 @@ def score_name(name: str, gid: str, trusted_cases: list, reference, out_dir: Pat
                        calls, verdict.failed_at)
 
 
-def _blame_earlier(names: list[str], by_name: dict[str, "NameVerdict"], plan: assemble.Plan) -> None:
+def _blame_earlier(names: list[str], by_name: dict[str, "NameVerdict"], plan: Plan) -> None:
     """A failure that the student's own (failing) callee caused says so (see :func:`autograde.isolation.explain`)."""
     isolation.explain(names, by_name, plan)
 
@@ -405,7 +406,7 @@ def _blame_earlier(names: list[str], by_name: dict[str, "NameVerdict"], plan: as
 ERROR_OUTPUT_BYTES = 50_000   # the client keeps an error output beside the output limit: 20 lines of 2,000 characters
 
 
-def executed_limit(plan: assemble.Plan, limits: sandbox.Limits) -> int:
+def executed_limit(plan: Plan, limits: sandbox.Limits) -> int:
     """The largest executed notebook an honest run writes (:func:`autograde.sandboxed.client.write_executed`, compact):
     the notebook the grader sent, its output limit, one error output per cell (kept beside that limit) and 1 MiB
     (execution times, prompts); at most
@@ -415,7 +416,7 @@ def executed_limit(plan: assemble.Plan, limits: sandbox.Limits) -> int:
     return min(autograded.MAX_EXECUTED_BYTES, sent + limits.output_bytes + ERROR_OUTPUT_BYTES * len(nb.cells) + 2**20)
 
 
-def read_executed(out_dir: Path, plan: assemble.Plan, limits: sandbox.Limits):
+def read_executed(out_dir: Path, plan: Plan, limits: sandbox.Limits):
     """The executed grading notebook the sandbox wrote (untrusted JSON), or None when it is missing or unusable.
 
     The file is the student's to forge (its code shares the client's uid), so what it may cost is bounded
@@ -434,7 +435,7 @@ def written_path(student_id: str, assignment: str, notebook: str, grade_id: str)
     return f"{WRITTEN_DIR}/{student_id}/{assignment}/{notebook}/{grade_id}.txt"
 
 
-def _kept_at(job: "Job", plan: assemble.Plan) -> dict[str, str]:
+def _kept_at(job: "Job", plan: Plan) -> dict[str, str]:
     from autograde import written
 
     nb = Path(job.notebook).stem
@@ -466,10 +467,10 @@ def _unrun(source, rows) -> str:
     sends nbgrader's formgrader to a broken 404 template: HTTP 500)."""
     from autograde import autograded
 
-    return nbformat.writes(autograded.build(source, assemble.plan(source, None), None, rows))
+    return nbformat.writes(autograded.build(source, make_plan(source, None), None, rows))
 
 
-def _rows_for_all(job: Job, graded: list[assemble.GradedCell], status: str, message: str) -> list[GradeRow]:
+def _rows_for_all(job: Job, graded: list[GradedCell], status: str, message: str) -> list[GradeRow]:
     return [GradeRow(job.student_id, job.assignment, Path(job.notebook).stem, c.grade_id, 0.0, c.points,
                      "manual" if c.manual and status not in ("invalid", "missing") else status, message) for c in graded]
 
@@ -482,7 +483,7 @@ def grade_notebook(job: Job, sources: dict[str, str] | None = None) -> Result:
     t0 = time.monotonic()
     limits = sandbox.Limits(**job.limits)
     source = nbformat.reads(source_of(job, sources), as_version=4)
-    graded = assemble.graded_cells(source)
+    graded = graded_cells(source)
     nb_stem = Path(job.notebook).stem
     if job.submission is None:
         rows = _rows_for_all(job, graded, job.problem_status, job.problem or f"no {job.notebook} was submitted")
@@ -497,7 +498,7 @@ def grade_notebook(job: Job, sources: dict[str, str] | None = None) -> Result:
         return Result(job.student_id, job.assignment, nb_stem, rows, _unrun(source, rows), time.monotonic() - t0, job.key(), job.seed, job.problem)
 
     try:
-        plan = assemble.plan(source, submission)
+        plan = make_plan(source, submission)
     except (TypeError, ValueError, AttributeError, KeyError) as exc:  # cells of the wrong types, and the like
         rows = _rows_for_all(job, graded, "invalid", f"not a valid notebook: {type(exc).__name__}: {str(exc)[:200]}")
         return Result(job.student_id, job.assignment, nb_stem, rows, _unrun(source, rows), time.monotonic() - t0, job.key(), job.seed, job.problem)

@@ -26,7 +26,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import NamedTuple
 
-from autograde import course, gradebook, report
+from autograde import course, record, report
 from autograde.course import GradeRow
 
 CACHE_DIR = ".autograde"
@@ -256,7 +256,7 @@ class Rebuilt(NamedTuple):
 
 
 def late_penalties(subs: dict[tuple, dict]) -> dict[tuple[str, str], float]:
-    """(student, assignment) -> late penalty, for the submissions that have one (from :func:`gradebook.submissions`)."""
+    """(student, assignment) -> late penalty, for the submissions that have one (from :func:`autograde.record.submissions`)."""
     return {k: float(v["late_submission_penalty"]) for k, v in subs.items() if v.get("late_submission_penalty")}
 
 
@@ -265,16 +265,16 @@ def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False, wr
     gradebook) are taken off in totals.csv, the feedback and the report; grades.csv keeps per-question scores.
     Feedback pages are rendered only where their content changed, on the Dask cluster when ``client`` is given."""
     stored = stored_results(course_dir)
-    marks = gradebook.marks(course_dir)
+    marks = record.marks(course_dir)
     raw = [GradeRow(**r) for data in stored for r in data["rows"]]
     rows = sorted(merge(raw, marks), key=lambda r: (r.student_id, r.assignment, r.notebook))
     rows_by_nb: dict[tuple, list[GradeRow]] = {}
     for r in rows:
         rows_by_nb.setdefault((r.student_id, r.assignment, r.notebook), []).append(r)
     csv_path = course.write_csv(rows, course_dir / "grades.csv")
-    subs = gradebook.submissions(course_dir)
+    subs = record.submissions(course_dir)
     late = late_penalties(subs)
-    write_totals(totals(rows, subs, gradebook.assignments(course_dir)), course_dir / "totals.csv")
+    write_totals(totals(rows, subs, record.assignments(course_dir)), course_dir / "totals.csv")
 
     from autograde.coursedir import settings
 

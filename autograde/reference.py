@@ -70,13 +70,13 @@ def written_answers(assignment: str) -> frozenset[str]:
 
 @functools.lru_cache(maxsize=None)
 def _written_answers(assignment: str, root: str) -> frozenset[str]:
-    from autograde import assemble
+    from autograde.plan import graded_cells
 
     try:
         nb = nbformat.read(str(source_notebook(assignment, Path(root))), as_version=4)
     except (ReferenceError_, OSError):
         return frozenset()
-    return frozenset(c.grade_id for c in assemble.graded_cells(nb) if c.manual)
+    return frozenset(c.grade_id for c in graded_cells(nb) if c.manual)
 
 
 def solution_sources(nb_or_path, *, with_given: bool = False) -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ overwrite what was printed, or bidirectional overrides that reorder it.
 Backslashes are not escaped: ``printable`` is idempotent (applying it twice changes nothing), which lets
 every layer apply it without double escaping. Two different names can therefore look the same
 (a folder literally named ``a\\xff`` and one whose name holds the byte 0xff); whoever makes ids from
-names must check for collisions (``autograde.classroom.discover`` does).
+names must check for collisions (``autograde.intake.discover`` does).
 """
 from __future__ import annotations
 

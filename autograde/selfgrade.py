@@ -88,7 +88,7 @@ def grade_one(path: Path, assignment: str, limits: dict, use_sandbox: bool, mode
     import nbformat
 
     from autograde import feedback, grader, outputs
-    from autograde.classroom import _read_regular
+    from autograde.intake import _read_regular
     from autograde.reference import source_notebook
     from autograde.sandbox import Limits
 

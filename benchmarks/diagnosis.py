@@ -26,7 +26,7 @@ import nbformat
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from autograde import course, demo  # noqa: E402
+from autograde import course, coursedir, demo  # noqa: E402
 from autograde.items import items_of  # noqa: E402
 from autograde.judge import judge  # noqa: E402
 from autograde.reference import load_reference, strip_solution_markers  # noqa: E402
@@ -90,7 +90,7 @@ def main() -> int:
     env = {**os.environ, "PATH": f"{bindir}{os.pathsep}{os.environ.get('PATH', '')}"}
     with tempfile.TemporaryDirectory(prefix="nncourse-diag-") as tmp:
         course_dir = Path(tmp) / "course"
-        course.new_course_dir(course_dir)
+        coursedir.new_course_dir(course_dir)
         for assignment in course.assignments(course_dir, "source"):
             demo.make_samples(course_dir, assignment=assignment)
         n = sum(1 for _ in (course_dir / "submitted").glob("*/*/*.ipynb"))

@@ -26,7 +26,7 @@ import nbformat
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from autograde import course, samples  # noqa: E402
+from autograde import course, coursedir, samples  # noqa: E402
 
 NAIVE = {"sigmoid": "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"}
 # one of the three weights of test_gates wrong: 2/3 of its points with partial credit, none under nbgrader's rule
@@ -35,7 +35,7 @@ WRONG_OR = {"gates": "AND_WEIGHTS = (np.array([1.0, 1.0]), -1.5)\nOR_WEIGHTS = (
 
 
 def make_class(course_dir: Path, n: int) -> int:
-    course.new_course_dir(course_dir)
+    coursedir.new_course_dir(course_dir)
     count = 0
     for assignment in course.assignments(course_dir, "source"):
         release_nb = next((course_dir / "release" / assignment).glob("*.ipynb"))

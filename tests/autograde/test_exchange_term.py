@@ -216,9 +216,9 @@ def test_a_whole_term_through_the_exchange(term):
     out = _run([str(BIN / "autograde"), "grade", "--course-dir", str(course_dir), "--no-progress"], course_dir)
     assert "graded 1 notebook(s), 3 unchanged" in out and "graded, to review 1" in out, out
     _run([str(BIN / "autograde"), "report", "--course-dir", str(course_dir)], course_dir)
-    from autograde import gradebook
+    from autograde import record
 
-    with gradebook.open_gradebook(course_dir) as gb:
+    with record.open_gradebook(course_dir) as gb:
         nb = gb.find_submission_notebook("perceptron", ASSIGNMENT, "ncstu_full")
         assert nb.flagged and gb.find_grade("xor_proof", "perceptron", ASSIGNMENT, "ncstu_full").manual_score == 2.0
     _nbgrader(["release_feedback", ASSIGNMENT], course_dir)

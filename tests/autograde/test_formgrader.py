@@ -20,7 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograde import classroom, course, demo
+from autograde import classroom, course, coursedir, demo
 
 from formgrader_api import BIN, api, formgrader_server  # tests/autograde/formgrader_api.py
 
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow
 def graded(tmp_path_factory):
     """A course with the demo's three notebook-01 submissions, graded by autograde (sandboxed)."""
     course_dir = tmp_path_factory.mktemp("fgcourse")
-    course.new_course_dir(course_dir, only=["01_perceptron"])  # what these tests grade: one release, not seven
+    coursedir.new_course_dir(course_dir, only=["01_perceptron"])  # what these tests grade: one release, not seven
     demo.make_samples(course_dir)
     classroom.grade_class(course_dir / "submitted", course_dir, classroom.Options(workers=2, progress=False))
     return course_dir
@@ -128,15 +128,15 @@ def test_manual_grade_in_formgrader_reaches_every_output(server, graded, tmp_pat
 def test_manual_grade_survives_a_regrade(graded, server):
     """Does a later `autograde grade --force` keep the manual score given in formgrader, and flag the re-graded
     notebook for review (formgrader's "Flagged?" and "Needs Manual Grade?"; the status "graded, to review")?"""
-    from autograde import gradebook, report
+    from autograde import record, report
 
     summary = classroom.grade_class(graded / "submitted", graded, classroom.Options(workers=2, progress=False, force=True,
                                                                                     students=["solved"]))
-    marks = gradebook.marks(graded)
+    marks = record.marks(graded)
     assert marks[("solved", demo.ASSIGNMENT, "perceptron", "xor_proof")].manual_score == 1.5
     row = _rows(graded / "grades.csv")[("solved", "xor_proof")]
     assert row["score"] == "1.5" and "review it in formgrader" in row["message"]
-    with gradebook.open_gradebook(graded) as gb:
+    with record.open_gradebook(graded) as gb:
         nb = gb.find_submission_notebook("perceptron", demo.ASSIGNMENT, "solved")
         assert nb.flagged and nb.needs_manual_grade
     assert "graded, to review 1" in report.summary_lines(summary.rows)[0]

@@ -16,7 +16,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_output
 
-from autograde import assemble, autograded, feedback, grader, samples, written
+from autograde import autograded, feedback, grader, samples, written
+from autograde.plan import make_plan
 from autograde.course import GradeRow
 
 WRITTEN = "xor_proof"
@@ -100,7 +101,7 @@ def _autograded(source, release_nb01, answer: str, **changes):
     for key, value in changes.items():
         setattr(sub, key, value)
     parsed = grader.read_submission(nbformat.writes(sub).encode())
-    plan = assemble.plan(source, parsed)
+    plan = make_plan(source, parsed)
     rows = [GradeRow("alice", "01_perceptron", "perceptron", WRITTEN, None, 2, "manual", "written answer: graded by hand")]
     return autograded.build(source, plan, None, rows)
 
@@ -182,7 +183,7 @@ def test_the_students_metadata_and_attachments_never_reach_the_page(exporter, so
         elif cell.cell_type == "code" and not cell.metadata.get("nbgrader", {}).get("locked"):
             cell.metadata["jupyter"] = {"source_hidden": "<img src=x onerror=alert(1)>"}
     parsed = grader.read_submission(nbformat.writes(nb).encode())
-    plan = assemble.plan(source, parsed)
+    plan = make_plan(source, parsed)
     ag = autograded.build(source, plan, None, [])
     assert ag.metadata == source.metadata
     assert "onerror" not in nbformat.writes(ag).replace(PAYLOADS["img_onerror"], "")
@@ -193,7 +194,7 @@ def test_the_students_metadata_and_attachments_never_reach_the_page(exporter, so
 def test_outputs_of_the_run_reach_the_page_as_text_only(exporter, source, release_nb01, honest_page):
     """Do HTML, JavaScript and SVG outputs from the sandbox's run (untrusted) reach formgrader only as text, or not at all?"""
     sub = samples.untouched(release_nb01)
-    plan = assemble.plan(source, grader.read_submission(nbformat.writes(sub).encode()))
+    plan = make_plan(source, grader.read_submission(nbformat.writes(sub).encode()))
     evil = [new_output("display_data", data={"text/html": "<img src=x onerror=alert(1)>", "text/plain": "<b>plain</b>",
                                              "application/javascript": "alert(1)", "image/svg+xml": "<svg onload=alert(1)/>"}),
             new_output("stream", name="stdout", text="<script>alert(1)</script>\x1b]0;title\x07"),
@@ -259,7 +260,7 @@ def test_a_forged_executed_notebook_costs_no_more_than_an_honest_run(tmp_path, s
 
     limits = sandbox.Limits()
     sub = grader.read_submission(nbformat.writes(samples.solved(release_nb01, source_nb01)).encode())
-    plan = assemble.plan(source, sub)
+    plan = make_plan(source, sub)
     rows = [GradeRow("s", "01_perceptron", "perceptron", c.grade_id, c.points, c.points, "ok") for c in plan.graded]
     limit = grader.executed_limit(plan, limits)
     # honest, at its limits: the notebook the grader sent, every cell printing and raising, one printing its whole output budget
@@ -298,7 +299,7 @@ def test_an_executed_notebook_over_what_an_honest_run_writes_is_not_read(tmp_pat
     """Is an executed notebook larger than the grader sent plus the output limits ignored (no outputs), not parsed?"""
     from autograde import sandbox
 
-    plan = assemble.plan(source, grader.read_submission(nbformat.writes(samples.untouched(release_nb01)).encode()))
+    plan = make_plan(source, grader.read_submission(nbformat.writes(samples.untouched(release_nb01)).encode()))
     out = tmp_path / "out"
     out.mkdir()
     limit = grader.executed_limit(plan, sandbox.Limits())

@@ -9,7 +9,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograde import classroom, course, demo, samples, sandbox
+from autograde import classroom, course, coursedir, demo, samples, sandbox
 
 pytestmark = pytest.mark.slow
 ASSIGNMENT = "01_perceptron"
@@ -25,7 +25,7 @@ def _points(source_nb) -> dict[str, float]:
 def demo_class(tmp_path_factory):
     """The demo's course and its three submissions, graded on a Dask LocalCluster."""
     course_dir = tmp_path_factory.mktemp("demo-course")
-    course.new_course_dir(course_dir, only=["01_perceptron"])  # what these tests grade: one release, not seven
+    coursedir.new_course_dir(course_dir, only=["01_perceptron"])  # what these tests grade: one release, not seven
     demo.make_samples(course_dir)
     opts = classroom.Options(workers=2, scheduler="local", progress=False, force=True)
     summary = classroom.grade_class(course_dir / "submitted", course_dir, opts)
@@ -174,7 +174,7 @@ def test_a_dask_cluster_grades_and_renders_as_local_grading_does(dask_cluster, t
     courses = {}
     for name, scheduler in (("cluster", dask_cluster), ("local", None)):
         course_dir = tmp_path / name
-        course.new_course_dir(course_dir, only=[ASSIGNMENT])
+        coursedir.new_course_dir(course_dir, only=[ASSIGNMENT])
         demo.make_samples(course_dir)
         opts = classroom.Options(workers=2, scheduler=scheduler, progress=False, seed=1234)
         summary = classroom.grade_class(None, course_dir, opts)
@@ -193,7 +193,7 @@ def test_one_changed_submission_is_graded_rendered_and_recorded_alone(tmp_path, 
     """In a graded class, after one student changes their notebook, does a re-run grade that one notebook, render only
     its feedback page, write only its grades to the gradebook, and leave every other output's page untouched?"""
     course_dir = tmp_path / "course"
-    course.new_course_dir(course_dir, only=[ASSIGNMENT])
+    coursedir.new_course_dir(course_dir, only=[ASSIGNMENT])
     for sid, nb in (("ada", samples.solved(release_nb01, source_nb01)), ("bob", samples.untouched(release_nb01)),
                     ("cy", samples.with_answers(samples.solved(release_nb01, source_nb01), samples.BUGGY_01))):
         samples.write_submission(nb, course_dir / "submitted", sid, ASSIGNMENT, "perceptron.ipynb")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from autograde import course, coursedir, gradebook
+from autograde import course, coursedir, record
 from autograde.course import GradeRow
 from autograde.grader import Result
 
@@ -43,7 +43,7 @@ def _by_nbgrader_calls(course_dir: Path, results, fresh: set, timestamps: dict) 
     """How the grader recorded results before: nbgrader's API, one look-up per grade, a commit per student."""
     from nbgrader.api import MissingEntry
 
-    with gradebook.open_gradebook(course_dir) as gb:
+    with record.open_gradebook(course_dir) as gb:
         for res in results:
             gb.update_or_create_student(res.student_id)
             if not res.submitted:
@@ -77,7 +77,7 @@ def _by_nbgrader_calls(course_dir: Path, results, fresh: set, timestamps: dict) 
 def _read(course_dir: Path, tmp: Path) -> dict:
     """Everything formgrader and nbgrader export show, without the random ids."""
     out = {}
-    with gradebook.open_gradebook(course_dir) as gb:
+    with record.open_gradebook(course_dir) as gb:
         out["students"] = sorted(s.id for s in gb.students)
         for sub in gb.find_assignment(A).submissions:
             d = sub.to_dict()
@@ -112,7 +112,7 @@ def test_a_bulk_record_equals_nbgraders_own_calls(two_courses):
     base = two_courses
     stamps = {("s1", A): datetime.datetime(2026, 3, 1, 9, 30), ("s2", A): datetime.datetime(2026, 3, 2, 10, 0)}
     results = _results(0)
-    written = gradebook.record(base / "bulk", results, fresh={(r.student_id, A, NB) for r in results}, timestamps=stamps)
+    written = record.write(base / "bulk", results, fresh={(r.student_id, A, NB) for r in results}, timestamps=stamps)
     _by_nbgrader_calls(base / "calls", results, {(r.student_id, A, NB) for r in results}, stamps)
     assert written["submissions"] == 5 and written["students"] == 6
     assert _read(base / "bulk", base) == _read(base / "calls", base)
@@ -123,15 +123,15 @@ def test_a_second_round_writes_only_the_difference_and_still_agrees(two_courses)
     grades that differ (and flag the re-graded, hand-graded notebook) and still equal nbgrader's own calls?"""
     base = two_courses
     for course_dir in (base / "bulk", base / "calls"):
-        with gradebook.open_gradebook(course_dir) as gb:
+        with record.open_gradebook(course_dir) as gb:
             gb.find_grade("xor_proof", NB, A, "s1").manual_score = 1.5
             gb.db.commit()
     results = _results(1)
     fresh = {("s1", A, NB), ("s2", A, NB)}
-    written = gradebook.record(base / "bulk", results, fresh=fresh)
+    written = record.write(base / "bulk", results, fresh=fresh)
     _by_nbgrader_calls(base / "calls", results, fresh, {})
     assert written["submissions"] == 0 and written["flags"] == 1
     changed = sum(1 for i in range(5) for k in range(len(CODE)) if ((i + k) % 4 == 0) != ((i + k + 1) % 4 == 0))
     assert written["grades"] == changed   # the code cells whose verdict flipped (s1 still needed its review: only flagged)
     assert _read(base / "bulk", base) == _read(base / "calls", base)
-    assert gradebook.record(base / "bulk", results)["grades"] == 0   # nothing changed: nothing written
+    assert record.write(base / "bulk", results)["grades"] == 0   # nothing changed: nothing written

@@ -2,7 +2,7 @@
 
 One class is graded for real (unsandboxed: the sandbox is not what these tests are about) in a course
 whose submissions are where ``nbgrader collect`` puts them (``COURSE/submitted/``), found without
-naming them. Discovery's finer rules are tested on :func:`classroom.discover` alone.
+naming them. Discovery's finer rules are tested on :func:`intake.discover` alone.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import nbformat
 import pytest
 
 from autograde import safetext, classroom, course, coursedir, samples
+from autograde import intake as intake_stage  # the module; `intake` is the fixture below
 
 ASSIGNMENT = "01_perceptron"
 NOTEBOOK = "perceptron.ipynb"
@@ -203,7 +204,7 @@ def test_autograde_report_applies_a_due_date_changed_after_grading(intake, capsy
 def test_timestamps_are_on_the_jobs(intake, tmp_path):
     """Does discovery put each submission's time on its job (naive UTC, as nbgrader stores it)?"""
     from autograde.reference import course_root
-    found = classroom.discover(intake["subs"], classroom._source_notebooks(course_root()), ["ada", "late", "copier"], {}, False)
+    found = intake_stage.discover(intake["subs"], intake_stage._source_notebooks(course_root()), ["ada", "late", "copier"], {}, False)
     stamps = {j.student_id: j.timestamp for j in found.jobs if j.assignment == ASSIGNMENT}
     assert stamps == {"ada": datetime.datetime(2026, 3, 1, 9, 30), "late": datetime.datetime(2026, 3, 9, 18, 0), "copier": None}
 
@@ -213,7 +214,7 @@ def test_timestamps_are_on_the_jobs(intake, tmp_path):
 @pytest.fixture
 def sources():
     from autograde.reference import course_root
-    return classroom._source_notebooks(course_root())
+    return intake_stage._source_notebooks(course_root())
 
 
 def _write(path, data=b"{}"):
@@ -235,7 +236,7 @@ def test_a_folder_name_that_cannot_be_a_student_id_is_skipped_with_the_rule(tmp_
     root = os.fsencode(tmp_path)
     _write(root + b"/" + name + b"/" + ASSIGNMENT.encode() + b"/" + NOTEBOOK.encode(), release_nb01.read_bytes())
     samples.write_submission(samples.untouched(release_nb01), tmp_path, "alice", ASSIGNMENT, NOTEBOOK)
-    found = classroom.discover(tmp_path, sources, None, {}, False)
+    found = intake_stage.discover(tmp_path, sources, None, {}, False)
     assert {j.student_id for j in found.jobs} == {"alice"}
     [(shown, why)] = [(n, w) for n, w in found.skipped if n != "alice/"]
     assert "cannot be a student id" in why and "letters, digits" in why and "Rename the folder" in why
@@ -246,7 +247,7 @@ def test_a_folder_name_that_cannot_be_a_student_id_is_skipped_with_the_rule(tmp_
 def test_ids_that_people_and_hubs_use_are_accepted(tmp_path, sources, release_nb01, name):
     """Are ids with letters of any script, digits and . _ - @ + (JupyterHub and LMS user names) graded as they are?"""
     samples.write_submission(samples.untouched(release_nb01), tmp_path, name, ASSIGNMENT, NOTEBOOK)
-    found = classroom.discover(tmp_path, sources, None, {}, False)
+    found = intake_stage.discover(tmp_path, sources, None, {}, False)
     assert [j.student_id for j in found.jobs if j.assignment == ASSIGNMENT] == [name] and not found.skipped
 
 
@@ -254,7 +255,7 @@ def test_ids_that_look_alike_are_a_warning(tmp_path, sources, release_nb01):
     """Are 'alice' and 'аlice' (a Cyrillic а) both graded, with a warning that they read the same in every listing?"""
     for sid in ("alice", "\u0430lice", "bob"):
         samples.write_submission(samples.untouched(release_nb01), tmp_path, sid, ASSIGNMENT, NOTEBOOK)
-    found = classroom.discover(tmp_path, sources, None, {}, False)
+    found = intake_stage.discover(tmp_path, sources, None, {}, False)
     assert {j.student_id for j in found.jobs} == {"alice", "\u0430lice", "bob"}
     [warning] = [w for w in found.warnings if "look alike" in w]
     assert "'alice'" in warning and "'\u0430lice'" in warning and "bob" not in warning
@@ -271,7 +272,7 @@ def test_a_timestamp_zone_that_is_a_path_is_never_looked_up(tmp_path, sources, r
     for sid, stamp in (("mallory", "2026-01-01 00:00:00 /etc/shadow"), ("ada", "2026-03-01 10:30:00 Europe/Paris")):
         samples.write_submission(samples.untouched(release_nb01), tmp_path, sid, ASSIGNMENT, NOTEBOOK)
         (tmp_path / sid / ASSIGNMENT / "timestamp.txt").write_text(stamp)
-    found = classroom.discover(tmp_path, sources, None, {}, False)
+    found = intake_stage.discover(tmp_path, sources, None, {}, False)
     stamps = {j.student_id: j.timestamp for j in found.jobs}
     assert stamps == {"mallory": None, "ada": datetime.datetime(2026, 3, 1, 9, 30)}
     assert "/etc/shadow" not in asked and "Europe/Paris" in asked
@@ -282,7 +283,7 @@ def test_a_non_utf8_notebook_name_is_graded_under_a_printable_name(tmp_path, sou
     """The only notebook is perceptron<0xff>.ipynb: is it read, named printably, and does its job have a key?"""
     root = os.fsencode(tmp_path)
     _write(root + b"/eve/" + ASSIGNMENT.encode() + b"/perceptron\xff.ipynb", release_nb01.read_bytes())
-    [job] = [j for j in classroom.discover(tmp_path, sources, None, {}, False).jobs if j.assignment == ASSIGNMENT]
+    [job] = [j for j in intake_stage.discover(tmp_path, sources, None, {}, False).jobs if j.assignment == ASSIGNMENT]
     assert job.submitted_name == "perceptron\\xff.ipynb" and job.submission is not None
     assert len(job.key()) == 64
 
@@ -293,9 +294,9 @@ def test_hard_links_are_refused_like_symlinks(tmp_path):
     original.write_text("{}")
     os.link(original, tmp_path / "link.ipynb")
     with pytest.raises(ValueError, match="hard link.*hand in a copy"):
-        classroom._read_regular(tmp_path / "link.ipynb", 2**20)
+        intake_stage._read_regular(tmp_path / "link.ipynb", 2**20)
     shutil.copy(original, tmp_path / "copy.ipynb")
-    assert classroom._read_regular(tmp_path / "copy.ipynb", 2**20) == b"{}"
+    assert intake_stage._read_regular(tmp_path / "copy.ipynb", 2**20) == b"{}"
 
 
 def test_a_notebook_outside_any_assignment_folder_is_a_warning(tmp_path, sources, release_nb01):
@@ -303,7 +304,7 @@ def test_a_notebook_outside_any_assignment_folder_is_a_warning(tmp_path, sources
     samples.write_submission(samples.untouched(release_nb01), tmp_path, "ada", ASSIGNMENT, NOTEBOOK)
     shutil.copy(release_nb01, tmp_path / "ada" / NOTEBOOK)
     samples.write_submission(samples.untouched(release_nb01), tmp_path, "bo", ".", NOTEBOOK)
-    found = classroom.discover(tmp_path, sources, None, {}, False)
+    found = intake_stage.discover(tmp_path, sources, None, {}, False)
     assert any(w.startswith("bo:") and f"bo/{ASSIGNMENT}/" in w for w in found.warnings)
     [bo] = [j for j in found.jobs if j.student_id == "bo" and j.assignment == ASSIGNMENT]
     assert f"move it into {ASSIGNMENT}/" in bo.problem
@@ -313,7 +314,7 @@ def test_no_known_assignment_suggests_the_near_miss(tmp_path, sources, release_n
     """When every student's folder is misspelt, does the error say which folder looks like which assignment?"""
     samples.write_submission(samples.untouched(release_nb01), tmp_path, "ada", "01_Perceptron (1)", NOTEBOOK)
     with pytest.raises(ValueError, match=r"ada/01_Perceptron \(1\)/ looks like 01_perceptron/"):
-        classroom.discover(tmp_path, sources, None, {}, False)
+        intake_stage.discover(tmp_path, sources, None, {}, False)
 
 
 # --- names and text made safe (autograde.safetext) ----------------------------------------------------------

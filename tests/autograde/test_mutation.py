@@ -27,7 +27,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograde import assemble, grader, samples, sandbox
+from autograde import grader, samples, sandbox
+from autograde.plan import make_plan
 from autograde.items import all_items, demo_bugs, modules
 from autograde.judge import judge, outputs_of
 from autograde.reference import course_root, load_reference, solution_sources, source_notebook
@@ -219,7 +220,7 @@ def test_job_folder_holds_no_known_mistake(notebook, tmp_path):
     release = course_root() / "notebooks" / notebook / source_path.name
     assert release.exists(), f"{notebook} is not released: run `make release`"
     source = nbformat.read(str(source_path), as_version=4)
-    plan = assemble.plan(source, samples.untouched(release))
+    plan = make_plan(source, samples.untouched(release))
     grader.write_job(tmp_path, plan, SEEDS[0], sandbox.Limits())
     files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
     text = "\n".join(p.read_text() for p in files)  # the JSON as written (cases, limits, the notebook)

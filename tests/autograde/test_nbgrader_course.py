@@ -4,7 +4,7 @@ from __future__ import annotations
 import nbformat
 import pytest
 
-from autograde import course, demo, samples
+from autograde import coursedir, demo, samples
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +19,7 @@ def _points(source_nb) -> dict[str, float]:
 def graded(tmp_path_factory, source_nb01):
     """A course graded once with plain nbgrader: the demo's three samples plus a naive-sigmoid submission."""
     course_dir = tmp_path_factory.mktemp("course")
-    course.new_course_dir(course_dir, only=["01_perceptron"])  # what these tests grade: one release, not seven
+    coursedir.new_course_dir(course_dir, only=["01_perceptron"])  # what these tests grade: one release, not seven
     paths = demo.make_samples(course_dir)
     release_nb = next((course_dir / "release" / demo.ASSIGNMENT).glob("*.ipynb"))
     naive = samples.with_answers(samples.solved(release_nb, source_nb01), {"sigmoid": '''

@@ -8,7 +8,8 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograde import autograded, assemble, grader, samples
+from autograde import autograded, grader, samples
+from autograde.plan import make_plan
 from autograde.items import get_item
 from autograde.spec import Case, Seed, compare, to_arrays
 from autograde.sandboxed.wire import WireError, decode_array, decode_case, encode_array, encode_case, read_untrusted_json
@@ -48,7 +49,7 @@ def test_plan_takes_tests_from_the_source_and_skips_demos(source, release_nb01):
     """Is every graded test cell of the source in the grading notebook, as a harness call, with no demo cell?"""
     sub = samples.untouched(release_nb01)
     sub.cells = [c for c in sub.cells if not c.metadata.get("nbgrader", {}).get("grade")]  # every test deleted
-    plan = assemble.plan(source, sub)
+    plan = make_plan(source, sub)
     tests = [k for r, k in _roles(plan.notebook) if r == "test"]
     assert tests == [g.grade_id for g in plan.graded if not g.manual]
     text = "\n".join(c.source for c in plan.notebook.cells)
@@ -61,7 +62,7 @@ def test_plan_keeps_extra_cells_after_their_anchor(source, release_nb01):
     sub = samples.untouched(release_nb01)
     idx = next(i for i, c in enumerate(sub.cells) if c.metadata.get("nbgrader", {}).get("grade_id") == "sigmoid")
     sub.cells.insert(idx + 1, nbformat.v4.new_code_cell("def helper(z):\n    return z"))
-    roles = _roles(assemble.plan(source, sub).notebook)
+    roles = _roles(make_plan(source, sub).notebook)
     assert roles[roles.index(("answer", "sigmoid")) + 1] == ("extra", "")
 
 
@@ -69,14 +70,14 @@ def test_plan_reports_a_missing_answer_cell(source, release_nb01):
     """Is a deleted answer cell replaced by the stub and named in the notes?"""
     sub = samples.untouched(release_nb01)
     sub.cells = [c for c in sub.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "relu"]
-    plan = assemble.plan(source, sub)
+    plan = make_plan(source, sub)
     assert any("'relu'" in n for n in plan.notes)
     assert "NotImplementedError" in plan.notebook.cells[_roles(plan.notebook).index(("answer", "relu"))].source
 
 
 def test_plan_knows_which_answer_defines_each_name(source, release_nb01):
     """Does the plan map each graded name to the answer cell that defines it (the weights to 'gates')?"""
-    plan = assemble.plan(source, samples.untouched(release_nb01))
+    plan = make_plan(source, samples.untouched(release_nb01))
     assert plan.defined_in["sigmoid"] == "sigmoid" and plan.defined_in["AND_WEIGHTS"] == "gates"
 
 
@@ -150,7 +151,7 @@ def test_feedback_escapes_what_the_student_wrote(source, release_nb01):
     for cell in sub.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "xor_proof":
             cell.source = "My proof <script>alert('x')</script> [proof](javascript:alert(1)) ![t](https://evil.example/p.png)"
-    plan = assemble.plan(source, sub)
+    plan = make_plan(source, sub)
     student = "eve<img src=x>\n\n[Click here](javascript:alert(3))\n\n"
     rows = [GradeRow(student, "01_perceptron", "perceptron", "test_step", 0.0, 1.0, "error",
                      "step: raised ValueError: <script>steal()</script>\n\n# Grader: full marks [x](javascript:alert(2))"),
@@ -176,7 +177,7 @@ def test_feedback_clips_huge_answers(source, release_nb01):
     for cell in sub.cells:
         if cell.metadata.get("nbgrader", {}).get("grade_id") == "xor_proof":
             cell.source = "[a](" * 100_000
-    plan = assemble.plan(source, sub)
+    plan = make_plan(source, sub)
     rows = [GradeRow("s", "01_perceptron", "perceptron", "xor_proof", None, 2, "manual", "")]
     t0 = time.monotonic()
     html_text = feedback.render("s", "01_perceptron", "perceptron.ipynb", autograded.build(source, plan, [], rows), rows)
@@ -191,7 +192,7 @@ def test_duplicate_answer_cells_all_run(source, release_nb01):
     copy = nbformat.from_dict(json.loads(json.dumps(sub.cells[idx])))
     copy.source = "def relu(z):\n    return np.maximum(0.0, z)"
     sub.cells.insert(idx + 1, copy)
-    plan = assemble.plan(source, sub)
+    plan = make_plan(source, sub)
     roles = _roles(plan.notebook)
     after = plan.notebook.cells[roles.index(("answer", "relu")) + 1]
     assert "np.maximum" in after.source and any("more than once" in n for n in plan.notes)
@@ -201,7 +202,7 @@ def test_malformed_metadata_makes_a_notebook_invalid_not_a_crash(source, release
     """Is a grade id that is a list (not a string) treated as no grade id, not a grader crash?"""
     sub = samples.untouched(release_nb01)
     sub.cells[3].metadata["nbgrader"] = {"grade_id": ["x"], "solution": True}
-    plan = assemble.plan(source, sub)
+    plan = make_plan(source, sub)
     assert plan.graded
 
 

@@ -13,7 +13,8 @@ import re
 import nbformat
 import pytest
 
-from autograde import assemble, course, demo, samples
+from autograde import course, coursedir, demo, samples
+from autograde.plan import make_plan
 from autograde.items import demo_bugs, items_of
 from autograde.reference import course_root, source_notebook
 
@@ -74,7 +75,7 @@ def test_two_bug_sample_loses_exactly_its_bugs_and_they_are_named(name, graded_c
     assert len(bugs) == 2, f"{name}: DEMO_BUGS must hold two classic mistakes"
     source = _src(name)
     defined_in = {}
-    plan = assemble.plan(source, None)
+    plan = make_plan(source, None)
     for cell in plan.graded:
         for n in cell.names:
             defined_in.setdefault(plan.defined_in.get(n), set()).add(cell.grade_id)
@@ -99,7 +100,7 @@ def test_two_bug_sample_loses_exactly_its_bugs_and_they_are_named(name, graded_c
 def plain_class(tmp_path_factory):
     """The solved sample of every notebook graded by plain `nbgrader autograde` (hidden tests checked in-process)."""
     course_dir = tmp_path_factory.mktemp("plain")
-    course.new_course_dir(course_dir)
+    coursedir.new_course_dir(course_dir)
     for name in NOTEBOOKS:
         release_nb = next((course_dir / "release" / name).glob("*.ipynb"))
         source_nb = next((course_dir / "source" / name).glob("*.ipynb"))

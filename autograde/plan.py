@@ -91,7 +91,7 @@ def _cell(source: str, role: str, key: str = ""):
     return cell
 
 
-def plan(source, submission) -> Plan:
+def make_plan(source, submission) -> Plan:
     """The grading notebook for ``submission`` (a NotebookNode, or None when nothing usable came)."""
     source_ids = {_nbg(c).get("grade_id"): c for c in source.cells if _nbg(c).get("grade_id")}
     answer_ids = {gid for gid, c in source_ids.items() if _nbg(c).get("solution") and c.cell_type == "code"}

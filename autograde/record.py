@@ -58,7 +58,7 @@ def _db_url(course_dir: Path) -> str:
         return f"sqlite:///{course_dir / 'gradebook.db'}"
 
 
-def record(course_dir: Path, results, fresh: set | None = None, timestamps: dict | None = None) -> dict[str, int]:
+def write(course_dir: Path, results, fresh: set | None = None, timestamps: dict | None = None) -> dict[str, int]:
     """Write the results' autograded scores into the gradebook (this process only), in bulk; returns what it wrote.
 
     The gradebook is read once (every grade of the course, in one query), compared with what the results say,
