@@ -219,7 +219,7 @@ def write_exchange_files(course_dir: Path, stored: list[dict]) -> list[str]:
     import datetime
     import secrets
 
-    from autograde.classroom import SECRET_FILE, TIMESTAMP_FILE
+    from autograde.intake import SECRET_FILE, TIMESTAMP_FILE
 
     by_hand = []
     for data in stored:
@@ -293,6 +293,9 @@ def rebuild(course_dir: Path, workers: int = 1, force_feedback: bool = False, wr
     keys_path.write_text(json.dumps(keys))
     notes = write_exchange_files(course_dir, stored)
     report_path = course_dir / "report.html"
-    if write_report:
-        report.write(rows, report_path, late)
+    if write_report:   # its histograms are most of a nothing-changed run's time: drawn again only when a grade changed
+        key, key_path = report.content_key(rows, late), course_dir / CACHE_DIR / "report-key.txt"
+        if force_feedback or not report_path.exists() or not key_path.exists() or key_path.read_text() != key:
+            report.write(rows, report_path, late)
+            key_path.write_text(key)
     return Rebuilt(rows, csv_path, report_path, late, notes, rendered)

@@ -273,6 +273,17 @@ def _td(value, sort_value=None) -> str:
     return f"<td{attr}>{html.escape(str(value))}</td>"
 
 
+def content_key(rows: list[GradeRow], late: dict[tuple[str, str], float] | None = None) -> str:
+    """A digest of everything report.html is drawn from (and of this module's code): the same key, the same page."""
+    import hashlib
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    for r in rows:
+        h.update(json.dumps([getattr(r, f) for f in GradeRow.FIELDS], default=str).encode())
+    h.update(json.dumps(sorted((list(k), v) for k, v in (late or {}).items())).encode())
+    return h.hexdigest()
+
+
 def write(rows: list[GradeRow], path: Path, late: dict[tuple[str, str], float] | None = None) -> Path:
     """report.html: the summary, per-student totals (late penalties taken off), each question's scores and mistakes."""
     late = late or {}

@@ -1,7 +1,7 @@
 """The gradebook written in bulk equals the one nbgrader's own calls make (issue 19).
 
-`gradebook.record` reads the gradebook once and writes the difference in one transaction. Here the same results
-are recorded twice, into two copies of one course: by `gradebook.record`, and by nbgrader's own API one call at a
+`record.write` reads the gradebook once and writes the difference in one transaction. Here the same results
+are recorded twice, into two copies of one course: by `record.write`, and by nbgrader's own API one call at a
 time (`update_or_create_student`, `add_submission`, `find_grade`, a commit per student), as the grader recorded them
 before. The two gradebooks are then read back through nbgrader's API and through `nbgrader export`, and must agree
 on everything but the random ids. Then a second round (a manual grade given, answers changed) is recorded the same

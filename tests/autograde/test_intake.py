@@ -184,6 +184,11 @@ def test_autograde_report_applies_a_due_date_changed_after_grading(intake, capsy
         with open(intake["course"] / "totals.csv", newline="") as fh:
             return next(r for r in csv.DictReader(fh) if r["student_id"] == "late")
 
+    def report_late_cell():   # the late student's cell of report.html's totals: [score, max, penalty]
+        page = (intake["course"] / "report.html").read_text()
+        data = json.loads(re.search(r"id='totals-data'>(.*?)</script>", page, re.S).group(1))
+        return next(row for row in data if row[0] == "late")[1][0]
+
     feedback = outputs.feedback_path(intake["course"], "late", ASSIGNMENT, "perceptron")
     try:
         with Gradebook(f"sqlite:///{intake['course'] / 'gradebook.db'}") as gb:
@@ -192,6 +197,7 @@ def test_autograde_report_applies_a_due_date_changed_after_grading(intake, capsy
         row = late_row()
         assert float(row["late_submission_penalty"]) == 0.0 and float(row["score"]) == float(row["raw_score"]) > 0
         assert "late penalty" not in feedback.read_text() and "late penalties" not in capsys.readouterr().out
+        assert report_late_cell() == [float(row["raw_score"]), float(row["max_score"]), 0.0]   # report.html drawn again
     finally:
         with Gradebook(f"sqlite:///{intake['course'] / 'gradebook.db'}") as gb:
             gb.update_or_create_assignment(ASSIGNMENT, duedate=DUE)
@@ -199,6 +205,7 @@ def test_autograde_report_applies_a_due_date_changed_after_grading(intake, capsy
     row = late_row()
     assert float(row["score"]) == 0.0 and float(row["late_submission_penalty"]) == float(row["raw_score"])
     assert "late penalty" in feedback.read_text() and "late penalties (1" in capsys.readouterr().out
+    assert report_late_cell() == [0.0, float(row["max_score"]), float(row["raw_score"])]
 
 
 def test_timestamps_are_on_the_jobs(intake, tmp_path):
