@@ -13,7 +13,7 @@ WORK   ?= work
 # Root must say --allow-root to jupyter.
 ALLOW_ROOT = $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: demo test release sources lab formgrader bench bench-scale clean sandbox-deps browser-deps student-wheel
+.PHONY: demo test release sources lab formgrader bench bench-scale bench-self clean sandbox-deps browser-deps student-wheel
 
 # The grader's sandbox: bubblewrap (Debian package), setpriv and prlimit (util-linux, always there).
 SANDBOX_STAMP = $(VENV)/.sandbox
@@ -107,6 +107,10 @@ student-wheel: $(STAMP)
 ## make bench: autograde vs plain nbgrader on 40 submissions (figures for docs/benchmarks.md)
 bench: $(STAMP) $(SANDBOX_STAMP)
 	$(PY) benchmarks/grading.py --submissions 40
+
+## make bench-self: `autograde self` on one notebook, median of 5, beside `python -c "import numpy"` (docs/benchmarks.md)
+bench-self: $(STAMP) $(SANDBOX_STAMP)
+	$(PY) benchmarks/selfgrade.py --runs 5
 
 ## make bench-scale: the trusted side's CPU as the class grows (250, 1,000 and 4,000 students; docs/benchmarks.md)
 bench-scale: $(STAMP) $(SANDBOX_STAMP)
