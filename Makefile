@@ -65,8 +65,8 @@ demo: $(STAMP) $(SANDBOX_STAMP)
 # tests/conftest.py's order, heaviest files first, instead of xdist's "most tests first".)
 test: $(STAMP) $(SANDBOX_STAMP) $(BROWSER_STAMP)
 	@status=0; \
-	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder -q -m "not browser" || status=$$?; \
-	$(PY) -m pytest -q -m browser -p no:randomly tests/browser || status=$$?; \
+	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder -q -m "not browser" --durations=15 || status=$$?; \
+	$(PY) -m pytest -q -m browser -p no:randomly --durations=10 tests/browser || status=$$?; \
 	exit $$status
 
 ## make sources: write solutions/ from the authoring modules (after editing authoring/nbNN_*.py)

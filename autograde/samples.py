@@ -15,7 +15,22 @@ from autograde.reference import strip_solution_markers
 
 # Two classic mistakes in notebook 01 (the items' DEMO_BUGS): the step has no 0.5 at z = 0, and training never stops early.
 BUGGY_01 = demo_bugs("01_perceptron")
-BUGGY_POINTS_01 = {"step": ("test_step", 1.0), "perceptron_train": ("test_perceptron_train", 2.0)}
+
+
+def _points(assignment: str, grade_ids: list[str]) -> dict[str, float]:
+    """The points of these graded cells in the assignment's source notebook (the one place points are set)."""
+    from autograde.reference import source_notebook
+
+    nb = nbformat.read(str(source_notebook(assignment)), as_version=4)
+    found = {c.metadata["nbgrader"]["grade_id"]: float(c.metadata["nbgrader"].get("points", 0))
+             for c in nb.cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") in grade_ids}
+    return {gid: found[gid] for gid in grade_ids}
+
+
+# the graded cells those two mistakes fail, with their points: name -> (grade id, points)
+BUGGY_POINTS_01 = {name: (gid, pts) for (name, gid), pts in zip(
+    [("step", "test_step"), ("perceptron_train", "test_perceptron_train")],
+    _points("01_perceptron", ["test_step", "test_perceptron_train"]).values())}
 
 
 def _grade_id(cell) -> str | None:
