@@ -5,7 +5,11 @@ PY_CANDIDATES = python3.13 python3.12 python3.11 python3
 ifeq ($(origin PYTHON), undefined)
 PYTHON := $(firstword $(foreach p,$(PY_CANDIDATES),$(shell command -v $(p) >/dev/null 2>&1 && $(p) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null && echo $(p))))
 endif
+SHELL := /bin/bash
 VENV   ?= .venv
+# Test processes beside the browser tests: most of a test waits on a sandbox, a kernel or a server, so more
+# processes than cores keep the cores busy (2 cores: 4 processes).
+TEST_WORKERS ?= 4
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 # `make lab` serves this working copy of notebooks/ (git-ignored), so a student's saves never touch the release.
@@ -64,9 +68,12 @@ demo: $(STAMP) $(SANDBOX_STAMP)
 # class graded in the sandbox, a formgrader server) is built once, not once per worker. --no-loadscope-reorder keeps
 # tests/conftest.py's order, heaviest files first, instead of xdist's "most tests first".)
 test: $(STAMP) $(SANDBOX_STAMP) $(BROWSER_STAMP)
-	@status=0; \
-	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder -q -m "not browser" --durations=15 || status=$$?; \
-	$(PY) -m pytest -q -m browser -p no:randomly --durations=10 tests/browser || status=$$?; \
+	@mkdir -p test-logs; status=0; \
+	$(PY) -m pytest -q -m browser -p no:randomly --durations=10 tests/browser > test-logs/browser.log 2>&1 & browser=$$!; \
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -q -m "not browser" --durations=15 \
+	  2>&1 | tee test-logs/main.log; [ "$${PIPESTATUS[0]}" = 0 ] || status=1; \
+	wait $$browser || status=1; \
+	echo "== browser tests (run beside the others; whole output in test-logs/browser.log)"; tail -n 40 test-logs/browser.log; \
 	exit $$status
 
 ## make sources: write solutions/ from the authoring modules (after editing authoring/nbNN_*.py)
