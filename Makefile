@@ -7,9 +7,6 @@ PYTHON := $(firstword $(foreach p,$(PY_CANDIDATES),$(shell command -v $(p) >/dev
 endif
 SHELL := /bin/bash
 VENV   ?= .venv
-# Test processes beside the browser tests: most of a test waits on a sandbox, a kernel or a server, so more
-# processes than cores keep the cores busy (2 cores: 4 processes).
-TEST_WORKERS ?= 4
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 # `make lab` serves this working copy of notebooks/ (git-ignored), so a student's saves never touch the release.
@@ -69,11 +66,10 @@ demo: $(STAMP) $(SANDBOX_STAMP)
 # tests/conftest.py's order, heaviest files first, instead of xdist's "most tests first".)
 test: $(STAMP) $(SANDBOX_STAMP) $(BROWSER_STAMP)
 	@mkdir -p test-logs; status=0; \
-	$(PY) -m pytest -q -m browser -p no:randomly --durations=10 tests/browser > test-logs/browser.log 2>&1 & browser=$$!; \
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -q -m "not browser" --durations=15 \
-	  2>&1 | tee test-logs/main.log; [ "$${PIPESTATUS[0]}" = 0 ] || status=1; \
-	wait $$browser || status=1; \
-	echo "== browser tests (run beside the others; whole output in test-logs/browser.log)"; tail -n 40 test-logs/browser.log; \
+	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder -q -m "not browser" --durations=15 2>&1 \
+	  | tee test-logs/main.log; [ "$${PIPESTATUS[0]}" = 0 ] || status=1; \
+	$(PY) -m pytest -q -m browser -p no:randomly --durations=10 tests/browser 2>&1 \
+	  | tee test-logs/browser.log; [ "$${PIPESTATUS[0]}" = 0 ] || status=1; \
 	exit $$status
 
 ## make sources: write solutions/ from the authoring modules (after editing authoring/nbNN_*.py)
