@@ -22,7 +22,7 @@ import sys
 import time
 import traceback
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from autograde.course import GradeRow
@@ -118,7 +118,7 @@ def _store(course_dir: Path, job: Job, result: Result) -> None:
                                 # the feedback's key names the autograded notebook by this, without reading it again
                                 "autograded_sha256": hashlib.sha256(result.autograded.encode()).hexdigest() if result.autograded else "",
                                 "submitted": result.submitted, "exchange": job.exchange,
-                                "rows": [asdict(r) for r in result.rows]}))
+                                "rows": [r.as_dict() for r in result.rows]}))
 
 
 def _store_exchange(course_dir: Path, job: Job) -> None:

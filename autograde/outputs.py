@@ -22,7 +22,7 @@ import hashlib
 import json
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -144,7 +144,7 @@ def feedback_task(course_dir: Path, data: dict, rows: list[GradeRow], comments: 
     has = bool(data.get("has_autograded")) and ag_path.is_file()
     ag_sha = data.get("autograded_sha256") or (hashlib.sha256(ag_path.read_bytes()).hexdigest() if has else "")
     task = {"student_id": sid, "assignment": asg, "notebook": nb, "notebook_file": data.get("notebook_file", nb + ".ipynb"),
-            "autograded_sha256": ag_sha if has else "", "rows": [asdict(r) for r in rows], "notes": data.get("notes", ""),
+            "autograded_sha256": ag_sha if has else "", "rows": [r.as_dict() for r in rows], "notes": data.get("notes", ""),
             "answer_comments": comments, "late_penalty": late_penalty, "partial_credit": partial_credit}
     task["digest"] = hashlib.sha256(json.dumps(task, sort_keys=True).encode()).hexdigest()
     return task
