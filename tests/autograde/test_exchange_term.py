@@ -110,7 +110,11 @@ def _reachable_by_everyone(path: Path):
 def term():
     """The shared folders, the users, the course; removed at the end, whatever happened."""
     _need_root()
-    with _reachable_by_everyone(Path(os.path.realpath(sys.executable))):
+    # the interpreter, the venv the students run and the repository its editable install points to (a fresh
+    # clone may sit in a private folder such as mktemp -d's)
+    with _reachable_by_everyone(Path(os.path.realpath(sys.executable))), \
+            _reachable_by_everyone(Path(sys.prefix) / "pyvenv.cfg"), \
+            _reachable_by_everyone(course_root() / "pyproject.toml"):
         yield from _term()
 
 
