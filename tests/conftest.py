@@ -39,6 +39,7 @@ def release_nb01() -> Path:
 # hands whole files to 2 xdist workers in collection order (--dist loadfile), so these start first and the run does
 # not end with one worker grinding through a long file while the other idles (measured with --durations).
 HEAVY_FIRST = [
+    "tests/autograde/test_exchange_term.py",            # a whole term with four real users: the longest file (~3 min)
     "tests/notebooks/test_every_notebook_graded.py",   # the demo class and plain nbgrader, every notebook
     "tests/autograde/test_attacks.py",                  # the hostile class
     "tests/autograde/test_sandbox_user.py",             # a hostile class and autograde self as a non-root user
@@ -49,6 +50,8 @@ HEAVY_FIRST = [
     "tests/autograde/test_nbgrader_course.py",
     "tests/autograde/test_hostile_names.py",
     "tests/students/test_students_wheel.py",            # the students' wheel in a fresh venv, every release run there
+    "tests/autograde/test_intake.py",
+    "tests/autograde/test_term_outputs.py",
 ]
 
 
