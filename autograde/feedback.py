@@ -13,8 +13,8 @@ messages, the instructor's comments) is neutralised here, at one depth: it never
 markdown renderer. Code is shown as code (escaped by the highlighter, clipped); a written answer is
 the safe HTML :mod:`autograde.written` made of it (no attribute, no link, math shown as LaTeX source
 and skipped by MathJax), sanitized once more; every other piece of text is escaped with
-``html.escape``; each goes into an HTML output of a cell without input, which nbconvert copies as it
-is. So blank lines, markdown links or ``javascript:`` URLs in a folder name stay text.
+``html.escape``; each goes into the page as the fragment it is. The page itself forbids scripts
+(its Content-Security-Policy allows inline style and data: images only). So blank lines, markdown links or ``javascript:`` URLs in a folder name stay text.
 Trusted prose (the source notebook's markdown cells) is rendered as markdown, as usual, with its
 formulas written as MathML (:mod:`autograde.mathml`): the page loads nothing from another host.
 """
@@ -23,9 +23,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-from pathlib import Path
 
-from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from autograde import written
 from autograde.mathml import render_markdown
@@ -48,26 +46,68 @@ def _e(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _html_cell(fragment: str):
-    """A cell that shows ``fragment`` as HTML, with no input and no markdown parsing."""
-    cell = new_code_cell("", metadata={"transient": {"remove_source": True}})
-    cell.outputs = [new_output("display_data", data={"text/html": fragment, "text/plain": ""})]
-    return cell
+def _html_cell(fragment: str) -> tuple[str, str]:
+    """A piece of the page shown as the HTML it is (every such fragment is escaped or sanitized where it is made)."""
+    return ("html", fragment)
 
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+def new_code_cell(source: str) -> tuple[str, str]:
+    """A piece of the page shown as highlighted code."""
+    return ("code", source)
+
+
+# The page's own style: a plain page, readable printed or offline; code highlighted by Pygments' classes.
+PAGE_STYLE = (
+    "body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;line-height:1.5;color:#222;"
+    "max-width:60rem;margin:1.5rem auto;padding:0 1rem}"
+    ".jp-Cell{margin:.6rem 0}.jp-CodeCell pre{background:#f5f5f5;border:1px solid #e0e0e0;padding:.5rem .7rem;"
+    "overflow-x:auto;font-size:.9em;line-height:1.35;margin:0}"
+    "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}"
+    "math[display=block]{margin:.5em 0;overflow-x:auto}"
+)
+# No script may run on a feedback page, whatever it holds: its policy allows inline style and data: images only.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 
 
 @lru_cache(maxsize=1)
-def _exporter():
-    """nbconvert's "lab" page without scripts from other hosts (``templates/nncourse_feedback``): the page's math is
-    MathML, written by :func:`autograde.mathml.render_markdown`, so nothing needs the network."""
-    from nbconvert import HTMLExporter
+def _highlighter():
+    from pygments.formatters import HtmlFormatter
+    from pygments.lexers import PythonLexer
 
-    exp = HTMLExporter(template_name="nncourse_feedback", extra_template_basedirs=[str(TEMPLATES)])
-    exp.exclude_input_prompt = True
-    exp.exclude_output_prompt = True
-    return exp
+    formatter = HtmlFormatter(nowrap=True)
+    return PythonLexer(), formatter, HtmlFormatter().get_style_defs(".highlight")
+
+
+@lru_cache(maxsize=4096)
+def highlight_code(source: str) -> str:
+    """Python source as escaped, highlighted HTML (Pygments escapes every character of it). Cached: the notebook's
+    own code cells are the same for every student."""
+    from pygments import highlight
+
+    lexer, formatter, _ = _highlighter()
+    return highlight(source, lexer, formatter)
+
+
+def _to_html(cells, title: str = "Feedback") -> str:
+    """The page: each piece in order, code as highlighted code, an HTML fragment as it is (every
+    fragment here was escaped or sanitized where it was made). nbconvert's exporter wrote this page before; it
+    spent ~1 s of every submission re-parsing the page (bleach, BeautifulSoup) for what the fragments already are."""
+    _, _, pygments_css = _highlighter()
+    parts = ['<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
+             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
+             '<meta name="viewport" content="width=device-width, initial-scale=1">',
+             f"<title>{_e(title)}</title><style>{PAGE_STYLE}{pygments_css}</style></head>",
+             '<body><main class="jp-Notebook">\n']
+    for i, (kind, text) in enumerate(cells):
+        cid = f"feedback-{i:04d}"   # the same notebook gives the same page, wherever it was rendered
+        if kind == "html":
+            fragment = text
+            parts.append(f'<div class="jp-Cell jp-OutputCell" id="{cid}">{fragment}</div>\n')
+        else:
+            parts.append(f'<div class="jp-Cell jp-CodeCell" id="{cid}"><div class="highlight hl-python"><pre>'
+                         f"{highlight_code(text)}</pre></div></div>\n")
+    parts.append("</main></body></html>\n")
+    return "".join(parts)
 
 
 def _score(row) -> str:
@@ -127,15 +167,6 @@ def header_html(student_id: str, assignment: str, notebook: str, rows, notes: st
     return "".join(parts)
 
 
-def _to_html(cells) -> str:
-    for i, cell in enumerate(cells):
-        cell["id"] = f"feedback-{i:04d}"   # the same notebook gives the same page, wherever it was rendered
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    body, _ = _exporter().from_notebook_node(nb)
-    return body
-
-
 def render(student_id: str, assignment: str, notebook: str, graded_nb, rows, notes: str = "", answer_comments: dict | None = None,
            late_penalty: float = 0.0, partial_credit: bool = True) -> str:
     """Feedback for one notebook. ``graded_nb`` is its autograded notebook (None when nothing could run:
@@ -145,9 +176,10 @@ def render(student_id: str, assignment: str, notebook: str, graded_nb, rows, not
     by_id = {r.grade_id: r for r in rows}
     answer_comments = answer_comments or {}
     cells = [_html_cell(header_html(student_id, assignment, notebook, rows, notes, late_penalty, partial_credit))]
+    title = f"Feedback: {assignment} / {notebook}"
     if graded_nb is None:
         cells.append(_html_cell("".join(result_html(r) for r in rows)))
-        return _to_html(cells)
+        return _to_html(cells, title)
     for cell in graded_nb.cells:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         gid = meta.get("grade_id")
@@ -175,4 +207,4 @@ def render(student_id: str, assignment: str, notebook: str, graded_nb, rows, not
                 cells.append(_html_cell(result_html(by_id[gid])))
         else:
             cells.append(new_code_cell(cell.source))
-    return _to_html(cells)
+    return _to_html(cells, title)

@@ -6,8 +6,8 @@ themselves (MathML Core: Chromium since 109, Firefox, Safari), so this module co
 trusted prose (the source notebook's markdown cells) with ``latex2mathml`` (PyPI, pure Python) while the
 page is written: no script, no font download, no request to any host.
 
-:func:`render_markdown` is nbconvert's own markdown renderer with the formulas taken out first and put back
-as MathML after, so that markdown never reads inside them. A formula ``latex2mathml`` cannot convert stays
+:func:`render_markdown` is mistune's CommonMark renderer (the one nbconvert uses) with the formulas taken out
+first and put back as MathML after, so that markdown never reads inside them. A formula ``latex2mathml`` cannot convert stays
 as its TeX, in a ``<code>`` element. Only trusted text comes here: a student's written answer is shown as
 escaped text (see :mod:`autograde.feedback`), never through this.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 __all__ = ["split_math", "to_mathml", "render_markdown"]
 
@@ -56,12 +57,18 @@ def to_mathml(tex: str, display: bool) -> str:
         return f"<code>{html.escape(delim + tex + delim)}</code>"
 
 
-def render_markdown(source: str) -> str:
-    """Trusted markdown as HTML, its formulas as MathML (nbconvert's markdown renderer for the rest)."""
-    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+@lru_cache(maxsize=1)
+def _markdown():
+    import mistune
 
+    return mistune.create_markdown(escape=False, plugins=["table", "strikethrough"])
+
+
+@lru_cache(maxsize=1024)
+def render_markdown(source: str) -> str:
+    """Trusted markdown as HTML, its formulas as MathML. Cached: a notebook's prose is the same for every student."""
     text, formulas = split_math(source)
-    rendered = markdown2html_mistune(text)
+    rendered = _markdown()(text)
     for k, (tex, display) in enumerate(formulas):
         rendered = rendered.replace(_PLACEHOLDER.format(k), to_mathml(tex, display), 1)
     return rendered

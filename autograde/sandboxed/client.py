@@ -104,6 +104,9 @@ def _run(job_dir: Path, summary_path: Path, summary: dict) -> int:
         error_on_timeout={"ename": "CellTimeoutError", "evalue": f"the cell ran over its {limits['cell_timeout']} s limit",
                           "traceback": []},
         resources={"metadata": {"path": "/tmp"}},
+        # nothing outlives the sandbox: a graceful shutdown (a request, then polling until the kernel exits) only
+        # cost 0.4 s of every job (measured)
+        shutdown_kernel="immediate",
     )
     client.output_budget = int(limits["output_bytes"])
     write_json(summary_path, summary)

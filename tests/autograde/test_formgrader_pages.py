@@ -227,6 +227,23 @@ def test_a_written_cell_that_is_not_kit_html_is_cleaned_in_feedback(source, rele
     assert "alert(2)" not in "".join(page.text)
 
 
+def test_a_feedback_page_lets_no_script_run_and_shows_code_as_code(source, release_nb01):
+    """Whatever reaches a feedback page, does the page itself forbid scripts (its Content-Security-Policy, the
+    first thing in its head), and does a student's code cell show as escaped, highlighted code?"""
+    nb = _autograded(source, release_nb01, "ok")
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
+            cell.source = "x = '</pre><script>alert(3)</script>'"
+            break
+    text = feedback.render("alice", "01_perceptron", "perceptron.ipynb", nb, [])
+    page = _parse(text)
+    meta = [a for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert len(meta) == 1 and "default-src 'none'" in meta[0]["content"] and "script-src" not in meta[0]["content"]
+    assert text.index("Content-Security-Policy") < text.index("<title>")
+    assert "script" not in [t for t, _ in page.tags]
+    assert "</pre><script>alert(3)</script>" in "".join(page.text).replace("&#39;", "'")
+
+
 def _trusted_cost(source, plan, out_dir, rows):
     """What the trusted side spends on one executed notebook: cells and size of what it writes, CPU seconds (one
     pass), peak Python memory of reading it and building the autograded notebook (a second pass, under tracemalloc)."""
