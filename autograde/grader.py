@@ -263,7 +263,9 @@ def write_job(job_dir: Path, plan: Plan, seed: int, limits: sandbox.Limits, refe
     """Write the job folder the sandbox sees (inputs, and the stand-ins' tables of isolation) and return the
     trusted copy of the cases. ``reference`` (default: the repository's) answers for the callees."""
     (job_dir / "in" / "cases").mkdir(parents=True)
-    nbformat.write(plan.notebook, str(job_dir / "in" / "notebook.ipynb"))
+    # the plan's notebook was built from a validated submission and the source: written as JSON, without
+    # nbformat's second schema validation of every cell
+    (job_dir / "in" / "notebook.ipynb").write_text(json.dumps(plan.notebook, ensure_ascii=False))
     write_json(job_dir / "in" / "limits.json", limits.as_dict())
     cases = {}
     for cell in plan.graded:
