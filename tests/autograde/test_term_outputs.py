@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import io
 import secrets
 import shutil
@@ -141,7 +142,7 @@ def test_partial_credit_is_the_rule_and_says_so(term, source_nb01):
     [row] = [r for r in term["summary"].rows if r.student_id == "bob" and r.grade_id == "test_gates"]
     assert row.score == 2.0 and row.max_score == 3.0
     assert "partial credit: 2 of the 3 functions this cell checks are right" in row.message
-    page = (term["course"] / "feedback" / "bob" / A1 / "perceptron.html").read_text()
+    page = html.unescape((term["course"] / "feedback" / "bob" / A1 / "perceptron.html").read_text())  # as read
     assert "gives each right one its share of the cell's points (partial credit)" in page
 
 
