@@ -13,8 +13,9 @@ messages, the instructor's comments) is neutralised here, at one depth: it never
 markdown renderer. Code is shown as code (escaped by the highlighter, clipped); a written answer is
 the safe HTML :mod:`autograde.written` made of it (no attribute, no link, math shown as LaTeX source
 and skipped by MathJax), sanitized once more; every other piece of text is escaped with
-``html.escape``; each goes into the page as the fragment it is. The page itself forbids scripts
-(its Content-Security-Policy allows inline style and data: images only). So blank lines, markdown links or ``javascript:`` URLs in a folder name stay text.
+``html.escape``; each goes into the page as the fragment it is. So blank lines, markdown links or
+``javascript:`` URLs in a folder name stay text. The page itself forbids scripts (its Content-Security-Policy
+allows inline style and data: images only).
 Trusted prose (the source notebook's markdown cells) is rendered as markdown, as usual, with its
 formulas written as MathML (:mod:`autograde.mathml`): the page loads nothing from another host.
 """
@@ -23,7 +24,6 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
-
 
 from autograde import written
 from autograde.mathml import render_markdown
@@ -51,7 +51,7 @@ def _html_cell(fragment: str) -> tuple[str, str]:
     return ("html", fragment)
 
 
-def new_code_cell(source: str) -> tuple[str, str]:
+def _code_cell(source: str) -> tuple[str, str]:
     """A piece of the page shown as highlighted code."""
     return ("code", source)
 
@@ -75,7 +75,7 @@ def _highlighter():
     from pygments.lexers import PythonLexer
 
     formatter = HtmlFormatter(nowrap=True)
-    return PythonLexer(), formatter, HtmlFormatter().get_style_defs(".highlight")
+    return PythonLexer(), formatter, formatter.get_style_defs(".highlight")
 
 
 @lru_cache(maxsize=4096)
@@ -101,8 +101,7 @@ def _to_html(cells, title: str = "Feedback") -> str:
     for i, (kind, text) in enumerate(cells):
         cid = f"feedback-{i:04d}"   # the same notebook gives the same page, wherever it was rendered
         if kind == "html":
-            fragment = text
-            parts.append(f'<div class="jp-Cell jp-OutputCell" id="{cid}">{fragment}</div>\n')
+            parts.append(f'<div class="jp-Cell jp-OutputCell" id="{cid}">{text}</div>\n')
         else:
             parts.append(f'<div class="jp-Cell jp-CodeCell" id="{cid}"><div class="highlight hl-python"><pre>'
                          f"{highlight_code(text)}</pre></div></div>\n")
@@ -195,16 +194,16 @@ def render(student_id: str, assignment: str, notebook: str, graded_nb, rows, not
         elif cell.cell_type == "markdown":  # trusted prose (the source's): its math as MathML, readable offline
             cells.append(_html_cell(f"<div class='jp-RenderedMarkdown'>{render_markdown(cell.source)}</div>"))
         elif not meta:  # a code cell the student added
-            cells.append(new_code_cell(_clip(cell.source, MAX_CODE)))
+            cells.append(_code_cell(_clip(cell.source, MAX_CODE)))
         elif meta.get("solution"):
-            cells.append(new_code_cell(_clip(cell.source, MAX_CODE)))
+            cells.append(_code_cell(_clip(cell.source, MAX_CODE)))
             if answer_comments.get(gid):
                 cells.append(_html_cell(f"<div class='ag-result ag-hand'><b>Instructor's comment:</b>"
                                         f"<pre class='ag-text'>{_e(_clip(answer_comments[gid], MAX_TEXT))}</pre></div>"))
         elif meta.get("grade"):
-            cells.append(new_code_cell(HIDDEN.sub("", cell.source).rstrip()))
+            cells.append(_code_cell(HIDDEN.sub("", cell.source).rstrip()))
             if gid in by_id:
                 cells.append(_html_cell(result_html(by_id[gid])))
         else:
-            cells.append(new_code_cell(cell.source))
+            cells.append(_code_cell(cell.source))
     return _to_html(cells, title)
