@@ -28,15 +28,13 @@ def assignments(root: Path = REPO, source: str = "solutions") -> list[str]:
     return sorted(p.name for p in folder.iterdir() if p.is_dir() and any(p.glob("*.ipynb")))
 
 
-_NBGRADER_MAIN = ("import runpy, sys; sys.modules.setdefault('rfc3987_syntax', None); "
-                  "runpy.run_module('nbgrader', run_name='__main__', alter_sys=True)")
-
-
 def nbgrader(args: list[str], root: Path, *, env: dict | None = None, timeout: float = 1800) -> subprocess.CompletedProcess:
     """Run ``python -m nbgrader ARGS`` with ``root`` as the course root; returns the finished process."""
-    # `python -m nbgrader`, without jsonschema's IRI grammar (rfc3987_syntax: 0.76 s of every start, for a format
-    # check notebook validation never uses; the sandbox client and the workers skip it the same way)
-    cmd = [sys.executable, "-c", _NBGRADER_MAIN, *args, f"--CourseDirectory.root={root}"]
+    # `python -m nbgrader` without the start-up work that changes nothing here (autograde.startup: 3 s of
+    # jsonschema's IRI grammar, and a subprocess of its own for alembic's head revision when a gradebook is made)
+    from autograde.startup import NBGRADER_MAIN
+
+    cmd = [sys.executable, "-c", NBGRADER_MAIN, *args, f"--CourseDirectory.root={root}"]
     # nbgrader shells out to `alembic` and starts kernels by name: the venv's bin must come first on PATH
     bin_dir = str(Path(sys.executable).parent)
     full_env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), **(env or {})}

@@ -106,7 +106,10 @@ def student_env(wheel, tmp_path_factory, timings):
 
 def _clean_env(env_dir: Path) -> dict:
     """This process's environment without anything that would let the students' python see this repository."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")}
+    # (and without PYTHONDONTWRITEBYTECODE, which this machine sets: the venv is installed with --no-compile, so the
+    # first kernels byte-compile what the notebooks import, numpy and matplotlib among it, and the others reuse it)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP", "PYTHONDONTWRITEBYTECODE")}
     env["PATH"] = f"{env_dir / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     return env
 
