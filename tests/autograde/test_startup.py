@@ -1,6 +1,7 @@
 """The start-up work the grader skips (autograde.startup) changes nothing nbgrader writes."""
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -32,8 +33,9 @@ def test_a_gradebook_made_through_the_kits_nbgrader_command_is_one_nbgrader_upgr
     with sqlite3.connect(tmp_path / "course" / "gradebook.db") as db:
         [(version,)] = db.execute("select version_num from alembic_version").fetchall()
     assert version == startup._alembic_head()
-    up = subprocess.run([sys.executable, "-m", "nbgrader", "db", "upgrade"], cwd=tmp_path / "course",
-                        capture_output=True, text=True, timeout=300)
+    bindir = str(Path(sys.executable).parent)  # nbgrader runs `alembic upgrade` from PATH
+    up = subprocess.run([sys.executable, "-m", "nbgrader", "db", "upgrade"], cwd=tmp_path / "course", capture_output=True,
+                        text=True, timeout=300, env={**os.environ, "PATH": bindir + os.pathsep + os.environ.get("PATH", "")})
     assert up.returncode == 0, up.stdout + up.stderr
     with sqlite3.connect(tmp_path / "course" / "gradebook.db") as db:
         assert db.execute("select version_num from alembic_version").fetchall() == [(version,)]
