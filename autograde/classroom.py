@@ -290,10 +290,11 @@ def _run_round(jobs: list[Job], opts: Options, on_result, host_failed: list, sou
                 continue
             on_result(job, result)
         return
-    import multiprocessing
     from concurrent.futures.process import BrokenProcessPool
 
-    ctx = multiprocessing.get_context("forkserver")
+    from autograde.startup import worker_context
+
+    ctx = worker_context()
     pending = list(jobs)
     # First every job in one shared pool. If a worker process dies (a grader bug, the host's OOM killer),
     # the pool breaks for every job still in it: those are retried one by one, each in a pool of its own,

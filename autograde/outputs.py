@@ -194,9 +194,9 @@ def render_feedback(course_dir: Path, tasks: list[dict], workers: int = 1, clien
             yield task, fut.result()
         return
     if len(tasks) > 4 and workers > 1:
-        import multiprocessing
+        from autograde.startup import worker_context
 
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"),
+        with ProcessPoolExecutor(max_workers=workers, mp_context=worker_context(),
                                  initializer=_init_worker) as pool:
             for task, fut in bounded(lambda t: pool.submit(_render, _with_notebook(course_dir, t)), tasks,
                                      IN_FLIGHT_PER_WORKER * workers):

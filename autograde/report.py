@@ -58,7 +58,10 @@ def _png(fig) -> str:
 def _histogram_png(scores: list[float], max_score: float, title: str, xlabel: str = "score") -> str:
     from matplotlib.figure import Figure  # no pyplot: no global state, works headless
 
-    fig = Figure(figsize=(3.6, 2.4), layout="constrained")
+    # fixed margins, not layout="constrained": its solver took half of each chart's time (0.15 -> 0.07 s a chart,
+    # two charts per question on every run), and this chart's labels are always the same size
+    fig = Figure(figsize=(3.6, 2.4))
+    fig.subplots_adjust(left=0.17, right=0.96, top=0.88, bottom=0.2)
     ax = fig.subplots()
     bins = max(2, min(10, int(max_score * 2) + 1)) if max_score > 0 else 2
     ax.hist(scores, bins=bins, range=(0, max(max_score, 1e-9)), color="#0072B2", edgecolor="white")
@@ -72,11 +75,17 @@ def _bars_png(labels: list[str], counts: list[int], title: str) -> str:
     """What the class did on one question, as horizontal bars (right, each known mistake, the rest)."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(4.6, 0.45 * len(labels) + 0.9), layout="constrained")
+    shown = [lab.split(": ", 1)[-1][:38] for lab in labels]
+    height = 0.45 * len(labels) + 0.9
+    fig = Figure(figsize=(4.6, height))
+    # fixed margins (see _histogram_png), the left one as wide as the longest label: 7-point text is about 0.06 in
+    # a character
+    left = min(0.62, (0.06 * max(map(len, shown), default=1) + 0.2) / 4.6)
+    fig.subplots_adjust(left=left, right=0.96, top=1 - 0.35 / height, bottom=0.55 / height)
     ax = fig.subplots()
     colors = ["#009E73" if lab == "right" else "#D55E00" if lab.startswith("mistake") else "#999999" for lab in labels]
     ax.barh(range(len(labels)), counts, color=colors)
-    ax.set_yticks(range(len(labels)), [lab.split(": ", 1)[-1][:38] for lab in labels], fontsize=7)
+    ax.set_yticks(range(len(labels)), shown, fontsize=7)
     ax.invert_yaxis()
     ax.set_xlabel("students")
     ax.set_title(title, fontsize=9)

@@ -117,12 +117,12 @@ def grade_all(found: list[tuple[Path, str]], limits: dict, use_sandbox: bool, wo
         for path, a in found:
             yield grade_one(path, a, limits, use_sandbox, mode)
         return
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from autograde.classroom import _init_worker
+    from autograde.startup import worker_context
 
-    with ProcessPoolExecutor(max_workers=min(workers, len(found)), mp_context=multiprocessing.get_context("forkserver"),
+    with ProcessPoolExecutor(max_workers=min(workers, len(found)), mp_context=worker_context(),
                              initializer=_init_worker) as pool:
         futures = [pool.submit(grade_one, path, a, limits, use_sandbox, mode) for path, a in found]
         for fut in as_completed(futures):

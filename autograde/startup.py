@@ -54,3 +54,19 @@ def nbgrader_main() -> None:
 
 # the command line every nbgrader command of the kit runs: ``python -c NBGRADER_MAIN <nbgrader's arguments>``
 NBGRADER_MAIN = "import sys; sys.modules.setdefault('rfc3987_syntax', None); import autograde.startup as s; s.nbgrader_main()"
+
+
+# Imported once by the forkserver that starts the grader's worker processes (see worker_context): every worker is
+# forked from it with these loaded, instead of importing them itself (1.5-2 CPU-s per worker, measured).
+WORKER_MODULES = ["autograde.grader", "autograde.autograded", "autograde.feedback", "autograde.selfgrade"]
+
+
+def worker_context():
+    """The multiprocessing context of the grader's local worker pools: forkserver (no state of the trusted process
+    is inherited), with the grader's modules preloaded in the server. This module goes first, so the server skips
+    the IRI grammar before anything imports jsonschema."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["autograde.startup_preload", *WORKER_MODULES])
+    return ctx
