@@ -166,6 +166,26 @@ def header_html(student_id: str, assignment: str, notebook: str, rows, notes: st
     return "".join(parts)
 
 
+def warm(source_text: str) -> None:
+    """Fill the page's caches from the SOURCE notebook (``autograde self`` calls it in a thread while the student's
+    notebook runs in the sandbox): its prose rendered, its own code cells highlighted, exactly as :func:`render` asks
+    for them, since every student's notebook holds them unchanged. The answer cells (the source's solutions) are
+    left alone: a page shows the student's answers, never these."""
+    import json
+
+    _highlighter()
+    written.text_of("")  # the sanitizer's imports
+    for cell in json.loads(source_text).get("cells", []):
+        source = "".join(cell.get("source", ""))
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("solution"):
+            continue
+        if cell.get("cell_type") == "markdown":
+            render_markdown(source)
+        elif cell.get("cell_type") == "code":
+            highlight_code(HIDDEN.sub("", source).rstrip() if meta.get("grade") else source)
+
+
 def render(student_id: str, assignment: str, notebook: str, graded_nb, rows, notes: str = "", answer_comments: dict | None = None,
            late_penalty: float = 0.0, partial_credit: bool = True) -> str:
     """Feedback for one notebook. ``graded_nb`` is its autograded notebook (None when nothing could run:

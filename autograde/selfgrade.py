@@ -11,6 +11,7 @@ A written answer waits for a reader: it counts in no score here.
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,8 @@ def grade_one(path: Path, assignment: str, limits: dict, use_sandbox: bool, mode
     job = grader.Job("me", assignment, source.name, source.read_text(), data, submitted_name=path.name,
                      limits={**Limits().as_dict(), **limits}, seed=secrets.randbelow(2**31), use_sandbox=use_sandbox,
                      sandbox=mode)
+    # the feedback page's trusted parts are rendered meanwhile: the sandbox keeps one core busy, this the other
+    threading.Thread(target=feedback.warm, args=(job.source_text,), daemon=True).start()
     result = grader.grade_notebook(job)
     rows = outputs.merge(result.rows, {})   # a written answer: awaiting a reader
     nb = nbformat.reads(result.autograded, as_version=4) if result.autograded else None

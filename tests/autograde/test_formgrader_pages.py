@@ -244,6 +244,27 @@ def test_a_feedback_page_lets_no_script_run_and_shows_code_as_code(source, relea
     assert "</pre><script>alert(3)</script>" in "".join(page.text).replace("&#39;", "'")
 
 
+def test_a_page_rendered_after_the_warm_up_is_the_page_rendered_cold(source, release_nb01, monkeypatch):
+    """`autograde self` fills the page's caches from the source notebook while the sandbox runs (feedback.warm): is
+    the page then exactly the one rendered with empty caches, and did the warm-up leave the source's answers out?"""
+    nb = _autograded(source, release_nb01, "ok")
+    for cache in (feedback.highlight_code, feedback.render_markdown):
+        cache.cache_clear()
+    cold = feedback.render("alice", "01_perceptron", "perceptron.ipynb", nb, [])
+    for cache in (feedback.highlight_code, feedback.render_markdown):
+        cache.cache_clear()
+    src = source
+    seen = []
+    cached = feedback.highlight_code
+    monkeypatch.setattr(feedback, "highlight_code", lambda text: seen.append(text) or cached(text))
+    feedback.warm(nbformat.writes(src))
+    monkeypatch.setattr(feedback, "highlight_code", cached)
+    answers = {c.source for c in src.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+    assert seen and not set(seen) & answers
+    assert feedback.render("alice", "01_perceptron", "perceptron.ipynb", nb, []) == cold
+    assert feedback.highlight_code.cache_info().hits > 0   # the page used what the warm-up made
+
+
 def _trusted_cost(source, plan, out_dir, rows):
     """What the trusted side spends on one executed notebook: cells and size of what it writes, CPU seconds (one
     pass), peak Python memory of reading it and building the autograded notebook (a second pass, under tracemalloc)."""
