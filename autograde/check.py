@@ -30,13 +30,18 @@ import os
 import secrets
 from typing import Any
 
-from autograde import isolation
-from autograde.items import get_item
-from autograde.judge import Judgement, judge
-from autograde.sandboxed.probes import evaluate
-from autograde.sandboxed.standins import installed
-from autograde.sandboxed.arrays import InputChanged
-from autograde.spec import Item, NotArrays, case_rng
+from autograde.startup import skip_iri_grammar
+
+# this runs in the kernel nbgrader grades in, where reading the source notebook imports nbformat and so jsonschema:
+# its IRI grammar is 3 s of every graded notebook under plain nbgrader (autograde.startup)
+skip_iri_grammar()
+from autograde import isolation  # noqa: E402
+from autograde.items import get_item  # noqa: E402
+from autograde.judge import Judgement, judge  # noqa: E402
+from autograde.sandboxed.probes import evaluate  # noqa: E402
+from autograde.sandboxed.standins import installed  # noqa: E402
+from autograde.sandboxed.arrays import InputChanged  # noqa: E402
+from autograde.spec import Item, NotArrays, case_rng  # noqa: E402
 
 __all__ = ["check", "run_cases"]
 
