@@ -12,8 +12,9 @@ Measured on the 2-core test machine (``python -X importtime``; CPU-seconds from 
   for every course made. :func:`fast_gradebooks` reads the same revision from the same scripts in this process,
   with alembic's API.
 
-Neither changes what nbgrader writes: ``tests/autograde/test_gradebook_bulk.py`` checks a gradebook made this way
-against nbgrader's own calls, and every nbgrader command the kit runs goes through :data:`NBGRADER_MAIN`.
+Neither changes what nbgrader writes (``tests/autograde/test_startup.py``: the revision is the one ``alembic heads``
+prints, and nbgrader's own ``nbgrader db upgrade`` finds such a gradebook current). Every nbgrader command the kit
+runs goes through :data:`NBGRADER_MAIN`.
 """
 from __future__ import annotations
 
@@ -53,7 +54,7 @@ def nbgrader_main() -> None:
 
 
 # the command line every nbgrader command of the kit runs: ``python -c NBGRADER_MAIN <nbgrader's arguments>``
-NBGRADER_MAIN = "import sys; sys.modules.setdefault('rfc3987_syntax', None); import autograde.startup as s; s.nbgrader_main()"
+NBGRADER_MAIN = "import autograde.startup as s; s.nbgrader_main()"
 
 
 # Imported once by the forkserver that starts the grader's worker processes (see worker_context): every worker is
