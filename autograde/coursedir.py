@@ -482,23 +482,44 @@ def new_course_dir(course_dir: Path, only: list[str] | None = None) -> Path:
 
 def _register(course_dir: Path, s: CourseSettings, assignment: str) -> None:
     """``nbgrader generate_assignment`` in the course: the gradebook learns the assignment and its cells.
-    ``assignment`` is nbgrader's glob: "*" registers every assignment of ``source/`` in one process."""
-    from autograde import course
+    ``assignment`` is nbgrader's glob: "*" registers every assignment of ``source/`` in one go.
 
-    args = ["generate_assignment", assignment]
+    Run in this process with nbgrader's own converter (``GenerateAssignment``, as formgrader's "Generate" button runs
+    it through ``NbGraderAPI``), with the course's configuration as the command would load it (:func:`settings`): a
+    ``nbgrader`` subprocess cost 3-4 s more, importing nbgrader a second time (measured; this process needs nbgrader
+    for the gradebook anyway)."""
+    import logging
+
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+
+    from autograde.startup import fast_gradebooks
+
+    fast_gradebooks()
+    cd = CourseDirectory(config=s.config)
+    cd.root = str(course_dir)
+    cd.assignment_id = assignment
     scratch = None
     if (s.release / assignment).exists():  # the instructor's release stays as it is: release into a scratch folder
         (course_dir / STATE_DIR).mkdir(exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix="release-", dir=course_dir / STATE_DIR))
-        args.append(f"--CourseDirectory.release_directory={scratch}")
+        cd.release_directory = str(scratch)
+    # nbgrader's log goes to the result (and into the error below), not to this process's stderr
+    log = logging.getLogger(f"autograde.nbgrader.{id(cd)}")
+    log.propagate, log.level = False, logging.INFO
     try:
-        proc = course.nbgrader(args, course_dir)
+        converter = GenerateAssignment(coursedir=cd, config=s.config, log=log)
+        converter.force = True
+        result = capture_log(converter)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-    if proc.returncode != 0:
+    if not result["success"]:
+        from autograde import course
+
         raise course.CourseError(f"nbgrader generate_assignment {assignment} failed in {course_dir}:\n"
-                                 f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+                                 f"{result.get('log', '')[-3000:]}\n{result.get('error', '')[-3000:]}")
 
 
 # --- submission times and late penalties (nbgrader's own) -------------------------------------------------
