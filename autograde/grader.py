@@ -278,6 +278,7 @@ def write_job(job_dir: Path, plan: Plan, seed: int, limits: sandbox.Limits, refe
             if table is not None:
                 spec["isolation"] = table
             write_json(job_dir / "in" / "cases" / f"{name}.json", spec)
+    (job_dir / "in" / "ready").touch()   # last: a sandbox started before its job (sandbox.Early) waits for it
     return cases
 
 
@@ -477,13 +478,27 @@ def _rows_for_all(job: Job, graded: list[GradedCell], status: str, message: str)
                      "manual" if c.manual and status not in ("invalid", "missing") else status, message) for c in graded]
 
 
-def grade_notebook(job: Job, sources: dict[str, str] | None = None) -> Result:
+def grade_notebook(job: Job, sources: dict[str, str] | None = None, early: sandbox.Early | None = None) -> Result:
     """Grade one submitted notebook (runs in a worker process or on a Dask worker). ``sources`` maps source notebook
-    digests to their text, for a job that does not carry its own (sent once per worker, not once per job)."""
-    from autograde import autograded
-
+    digests to their text, for a job that does not carry its own (sent once per worker, not once per job).
+    ``early``: a sandbox already started for this job (``autograde self``), used when its limits are the job's and
+    withdrawn otherwise."""
     t0 = time.monotonic()
     limits = sandbox.Limits(**job.limits)
+    if early is not None and not (job.use_sandbox and early.limits == limits and early.requested == job.sandbox):
+        early.cancel()
+        early = None
+    try:
+        return _grade(job, sources, early, limits, t0)
+    finally:
+        if early is not None and not early.done:   # a job that never reached its sandbox: withdrawn
+            early.cancel()
+
+
+def _grade(job: Job, sources: dict[str, str] | None, early: sandbox.Early | None, limits: sandbox.Limits,
+           t0: float) -> Result:
+    from autograde import autograded
+
     source = nbformat.reads(source_of(job, sources), as_version=4)
     graded = graded_cells(source)
     nb_stem = Path(job.notebook).stem
@@ -504,11 +519,14 @@ def grade_notebook(job: Job, sources: dict[str, str] | None = None) -> Result:
     except (TypeError, ValueError, AttributeError, KeyError) as exc:  # cells of the wrong types, and the like
         rows = _rows_for_all(job, graded, "invalid", f"not a valid notebook: {type(exc).__name__}: {str(exc)[:200]}")
         return Result(job.student_id, job.assignment, nb_stem, rows, _unrun(source, rows), time.monotonic() - t0, job.key(), job.seed, job.problem)
-    work = Path(tempfile.mkdtemp(prefix=f"autograde-job-{job.run_tag}-" if job.run_tag else "autograde-job-"))
+    work = early.work if early is not None else \
+        Path(tempfile.mkdtemp(prefix=f"autograde-job-{job.run_tag}-" if job.run_tag else "autograde-job-"))
     try:
         reference = reference_from(source, job.assignment)
         cases = write_job(work, plan, job.seed, limits, reference)
-        if job.use_sandbox:
+        if early is not None:
+            run = early.wait()
+        elif job.use_sandbox:
             run = sandbox.run_job(work, limits, job.sandbox)  # full mode: in a free slot, within the host's memory budget
         else:
             run = sandbox.run_unsandboxed(work, limits)
@@ -551,6 +569,8 @@ def grade_notebook(job: Job, sources: dict[str, str] | None = None) -> Result:
                                               budget=limits.output_bytes)
         graded_nb = autograded.build(source, plan, outputs, rows, kept_at=_kept_at(job, plan))
     finally:
+        if early is not None and not early.done:   # the job failed before its sandbox ran it
+            early.cancel()
         sandbox.cleanup(work)
     from autograde import written
 

@@ -253,6 +253,48 @@ def run_job(job_dir: Path, limits: Limits, requested: str = "auto") -> RunInfo:
         return run(job_dir, limits, n)
 
 
+class Early:
+    """A sandbox started before its job is written, so that its client and kernel start (about 1.5 s) while the grader
+    reads the notebook and writes the job: ``autograde self`` on one notebook starts one first thing.
+
+    The client waits for the job folder's ``in/ready`` mark, which :func:`autograde.grader.write_job` writes last
+    (``in/`` is bound read-only into the sandbox, and what the grader writes there later shows through), or for
+    ``in/cancel`` (:meth:`cancel`). Nothing of the student's runs before the job is complete, and the sandbox is the
+    same as :func:`run_job`'s: same command, limits, slot and wall clock (which counts the wait as well)."""
+
+    def __init__(self, limits: Limits, requested: str = "auto"):
+        self.limits, self.requested = limits, requested
+        self.work = Path(tempfile.mkdtemp(prefix="autograde-job-"))
+        (self.work / "in").mkdir()
+        self._info: RunInfo | None = None
+        self._error: BaseException | None = None
+        self.done = False   # waited for, or withdrawn
+        self._thread = threading.Thread(target=self._run, name="autograde-early-sandbox", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._info = run_job(self.work, self.limits, self.requested)
+        except BaseException as exc:  # noqa: BLE001 - raised again by wait(), in the grader's thread
+            self._error = exc
+
+    def wait(self) -> RunInfo:
+        """The run's :class:`RunInfo` once the sandbox has exited (after the job was marked ready)."""
+        self.done = True
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._info
+
+    def cancel(self) -> None:
+        """Withdraw the job if it was not run (nothing to run: say, the submission was invalid); the folder is removed."""
+        if not self.done:
+            self.done = True
+            (self.work / "in" / "cancel").touch()
+            self._thread.join()
+        cleanup(self.work)
+
+
 @contextlib.contextmanager
 def slot(max_slots: int = 64):
     """A worker slot, held with a file lock for the duration of a job: its own uid and cgroups.

@@ -84,8 +84,9 @@ def find(path: Path, assignment: str | None = None) -> tuple[list[tuple[Path, st
     return found, notes
 
 
-def grade_one(path: Path, assignment: str, limits: dict, use_sandbox: bool, mode: str = "auto") -> SelfResult:
-    """Grade one notebook as the class is graded, and write its feedback page beside it."""
+def grade_one(path: Path, assignment: str, limits: dict, use_sandbox: bool, mode: str = "auto", early=None) -> SelfResult:
+    """Grade one notebook as the class is graded, and write its feedback page beside it. ``early``: a sandbox
+    already started for it (:class:`autograde.sandbox.Early`)."""
     import nbformat
 
     from autograde import feedback, grader, outputs
@@ -99,13 +100,15 @@ def grade_one(path: Path, assignment: str, limits: dict, use_sandbox: bool, mode
         data = _read_regular(path, grader.MAX_SUBMISSION_BYTES)
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        if early is not None:
+            early.cancel()
         return SelfResult(path, assignment, [], None, time.monotonic() - t0, problem=f"{path.name} was not read: {reason}")
     job = grader.Job("me", assignment, source.name, source.read_text(), data, submitted_name=path.name,
                      limits={**Limits().as_dict(), **limits}, seed=secrets.randbelow(2**31), use_sandbox=use_sandbox,
                      sandbox=mode)
     # the feedback page's trusted parts are rendered meanwhile: the sandbox keeps one core busy, this the other
     threading.Thread(target=feedback.warm, args=(job.source_text,), daemon=True).start()
-    result = grader.grade_notebook(job)
+    result = grader.grade_notebook(job, early=early)
     rows = outputs.merge(result.rows, {})   # a written answer: awaiting a reader
     nb = nbformat.reads(result.autograded, as_version=4) if result.autograded else None
     page = path.with_suffix(".feedback.html")
@@ -114,11 +117,16 @@ def grade_one(path: Path, assignment: str, limits: dict, use_sandbox: bool, mode
     return SelfResult(path, assignment, rows, page, time.monotonic() - t0, result.notes, mistakes=mistakes)
 
 
-def grade_all(found: list[tuple[Path, str]], limits: dict, use_sandbox: bool, workers: int = 1, mode: str = "auto"):
-    """Grade every notebook found, ``workers`` at a time; yields each :class:`SelfResult` as it is done."""
+def grade_all(found: list[tuple[Path, str]], limits: dict, use_sandbox: bool, workers: int = 1, mode: str = "auto",
+              early=None):
+    """Grade every notebook found, ``workers`` at a time; yields each :class:`SelfResult` as it is done. ``early``: a
+    sandbox already started for the one notebook found."""
+    if early is not None and len(found) != 1:
+        early.cancel()
+        early = None
     if workers <= 1 or len(found) <= 1:
         for path, a in found:
-            yield grade_one(path, a, limits, use_sandbox, mode)
+            yield grade_one(path, a, limits, use_sandbox, mode, early=early)
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed
 

@@ -99,6 +99,17 @@ class CappedClient(NotebookClient):
         return out
 
 
+def _job_ready(folder: Path) -> bool:
+    """Wait until the grader has written the whole job: its ``ready`` mark comes last. A sandbox is started before
+    its job only by ``autograde self`` (``autograde.sandbox.Early``: the kernel boots while the grader reads the
+    notebook); otherwise the mark is already there. False: the grader withdrew the job (``cancel``), nothing to run."""
+    while not os.path.exists(folder / "ready"):
+        if os.path.exists(folder / "cancel"):
+            return False
+        time.sleep(0.005)
+    return True
+
+
 def main(job: str) -> int:
     job_dir = Path(job)
     summary_path = job_dir / "out" / "summary.json"
@@ -120,6 +131,8 @@ def _run(job_dir: Path, summary_path: Path, summary: dict) -> int:
     km, early_error = _EARLY
     if early_error is not None:
         raise early_error
+    if not _job_ready(job_dir / "in"):
+        return 0
     limits = json.loads((job_dir / "in" / "limits.json").read_text())
     # the grader wrote this notebook (a valid v4 one): read without nbformat's schema validation (jsonschema on
     # every cell, a few hundred ms of every job)

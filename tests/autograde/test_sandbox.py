@@ -339,3 +339,47 @@ def test_no_more_jobs_at_once_than_the_memory_budget_holds(monkeypatch):
         assert first == 0 and got == []  # still waiting
     thread.join(5)
     assert got == [0]
+
+
+# --- a sandbox started before its job (autograde self) ---------------------------------------------------
+
+def _as_dicts(result: grader.Result) -> list[dict]:
+    return [r.as_dict() for r in result.rows]
+
+
+def test_a_sandbox_started_early_runs_nothing_before_its_job_and_grades_as_one_started_after(source_nb01, release_nb01):
+    """Does a sandbox started before its job (``autograde self``) wait for the whole job, with nothing of the
+    notebook run (no summary in its output folder), and then grade the notebook exactly as a sandbox started after
+    the job was written? And is the job folder gone afterwards?"""
+    job = _honest_job(source_nb01, release_nb01, 120.0)
+    early = sandbox.Early(sandbox.Limits(**job.limits), job.sandbox)
+    time.sleep(4)   # long enough for the client and its kernel to start on a loaded machine
+    assert early._thread.is_alive(), "the early sandbox exited before its job was written"
+    assert not (early.work / "out" / "summary.json").exists(), "the client began before the job was marked ready"
+    with_early = grader.grade_notebook(job, early=early)
+    assert early.done and not early.work.exists()
+    assert _as_dicts(with_early) == _as_dicts(grader.grade_notebook(job))
+    assert {r.status for r in with_early.rows} <= {"ok", "manual"}
+
+
+def test_an_early_sandbox_whose_job_is_invalid_is_withdrawn(source_nb01):
+    """When the submission turns out not to be a notebook, is the early sandbox withdrawn (its thread ends, its folder
+    is removed) and the submission scored invalid, as without it?"""
+    job = grader.Job("broken", "01_perceptron", "perceptron.ipynb", source_nb01.read_text(), b"{not json",
+                     limits=sandbox.Limits(notebook_timeout=60.0).as_dict(), seed=1)
+    early = sandbox.Early(sandbox.Limits(**job.limits), job.sandbox)
+    t0 = time.monotonic()
+    result = grader.grade_notebook(job, early=early)
+    assert {r.status for r in result.rows} == {"invalid"}
+    assert early.done and not early._thread.is_alive() and not early.work.exists()
+    assert time.monotonic() - t0 < 30, "withdrawing the early sandbox waited for its wall-clock limit"
+
+
+def test_an_early_sandbox_with_other_limits_is_not_used(source_nb01, release_nb01):
+    """An early sandbox started with limits other than the job's is withdrawn and the job runs in a sandbox of its
+    own, with its own limits."""
+    job = _honest_job(source_nb01, release_nb01, 120.0)
+    early = sandbox.Early(sandbox.Limits(notebook_timeout=5.0), job.sandbox)
+    result = grader.grade_notebook(job, early=early)
+    assert early.done and not early.work.exists()
+    assert {r.status for r in result.rows} <= {"ok", "manual"}
