@@ -100,6 +100,10 @@ def test_instructor_grades_the_written_answer_and_the_report_shows_it(course, fo
     page.locator("#main-table a.name-shown", has_text=re.compile(rf"^{STUDENT}$")).click()
     box = page.locator(f"input.score#{WRITTEN}")
     box.wait_for()
+    # the box is in the page's HTML before formgrader's script binds it to its grade (after fetching the grades):
+    # a score typed before that is never saved (seen on a loaded machine: no PUT within 60 s)
+    page.wait_for_function("() => window.formgrader && formgrader.grades && formgrader.grades.loaded === true",
+                           timeout=60_000, polling=100)
     box.scroll_into_view_if_needed()
     with page.expect_response(lambda r: "/formgrader/api/grade/" in r.url and r.request.method == "PUT") as saved:
         box.fill(f"{full:g}")
