@@ -149,3 +149,40 @@ def test_loss_surface_paths_differ_in_colour_and_dash():
     ax = plot.loss_surface(lambda t: float(t @ t), (-1, 4), (-1, 2), paths=paths, resolution=5)
     lines = [line for line in ax.get_lines() if line.get_label() in paths]
     assert len({line.get_color() for line in lines}) == 3 and len({line.get_linestyle() for line in lines}) == 3
+
+
+def test_in_jupyter_a_course_figure_is_shown_and_not_drawn_off_screen_first():
+    """In a real kernel with Jupyter's inline backend, does a figure made by nc.plot still show its picture, and
+    is it drawn once less than a plain pyplot figure (pyplot's after-cell hook renders every new figure off screen,
+    which nobody sees, before the inline backend renders the PNG the cell shows)?"""
+    import json
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    count = """
+import json, matplotlib.figure as _mf, matplotlib.pyplot as plt
+import nbcourse as nc
+_draws = [0]
+_orig = _mf.Figure.draw
+def _counting(self, *a, **k):
+    _draws[0] += 1
+    return _orig(self, *a, **k)
+_mf.Figure.draw = _counting
+"""
+    cells = [count,
+             "fig, ax = nc.plot.subplots(); ax.plot([1, 2, 3]); ax.set_title('course figure')",
+             "print(json.dumps({'course': _draws[0]})); _draws[0] = 0",
+             "ax = nc.plot.loss_curves([3.0, 2.0, 1.0])",
+             "print(json.dumps({'helper': _draws[0]})); _draws[0] = 0",
+             "fig, ax = plt.subplots(layout='constrained'); ax.plot([1, 2, 3]); ax.set_title('plain figure')",
+             "print(json.dumps({'plain': _draws[0]}))"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    shown = [any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for o in nb.cells[i].outputs)
+             for i in (1, 3, 5)]
+    assert shown == [True, True, True], "a figure showed no picture"
+    draws = {}
+    for i in (2, 4, 6):
+        draws.update(json.loads(nb.cells[i].outputs[0]["text"]))
+    assert draws["course"] == draws["helper"] == draws["plain"] - 1, draws
