@@ -69,8 +69,10 @@ class LabServer:
     temporary folder; extensions are still found in the venv's ``share/jupyter`` and ``etc/jupyter``.
     """
 
-    def __init__(self, root_dir: Path, log: Path, extra_args: list[str] = (), startup_timeout: float = 120):
+    def __init__(self, root_dir: Path, log: Path, extra_args: list[str] = (), startup_timeout: float = 120,
+                 env: dict | None = None):
         self.root_dir, self.log, self.extra_args = Path(root_dir), Path(log), list(extra_args)
+        self.extra_env = dict(env or {})   # for the server and the kernels it starts
         self.startup_timeout = startup_timeout
         self.port, self.token = _free_port(), secrets.token_hex(16)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -87,6 +89,7 @@ class LabServer:
             env[var] = str(home / sub)
         env.setdefault("MPLCONFIGDIR", str(home / "mpl"))
         env.pop("JUPYTER_PATH", None)
+        env.update(self.extra_env)
         return env
 
     def start(self) -> "LabServer":

@@ -14,7 +14,16 @@ SOLVED twin of every released notebook (the release with each answer cell filled
 - every widget registered in ``widgets_registry.py`` redraws its picture when each slider moves.
 
 One JupyterLab serves this whole module; each notebook gets one page for the release and one for
-the solved notebook, shared by the tests of that notebook.
+the solved notebook, shared by the tests of that notebook (all pages in one browser context, so that JupyterLab's
+scripts are fetched once).
+
+The kernels run at the grader's sizes (NBCOURSE_GRADING=1: fewer epochs, smaller grids), as the other runs of the
+solved notebooks at a server do (plain nbgrader, the students' install). What these tests are about is the page:
+every cell run and shown, no error, each check's line, the widgets redrawn, Validate; and every run of a notebook
+here is a run of all of its code. The student's full sizes run in tests/notebooks (one real-kernel run of each
+solved notebook, read by the tests of what the notebooks show), which also checks that no cell's output at those
+sizes is over jupyter_server's IOPub rate limit, the one thing about them that only a server would refuse. (At full size
+the kernels here took 160 CPU-s, 8 % of a whole `make test`'s CPU, measured from /proc.)
 """
 from __future__ import annotations
 
@@ -71,6 +80,8 @@ class Session:
 
     def __init__(self, server: lab.LabServer, folder: Path, browser, artifacts: Path):
         self.server, self.folder, self.browser, self.artifacts = server, folder, browser, artifacts
+        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+        self.context.set_default_timeout(60_000)
         self.pages: dict[tuple[str, str], object] = {}
         self.current = None  # the page the running test used last (screenshot on failure)
         self.ran: dict[tuple[str, str], float] = {}
@@ -79,9 +90,7 @@ class Session:
     def page(self, kind: str, nb: str):
         key = (kind, nb)
         if key not in self.pages:
-            context = self.browser.new_context(viewport={"width": 1400, "height": 900})
-            context.set_default_timeout(60_000)
-            page = context.new_page()
+            page = self.context.new_page()
             t0 = time.monotonic()
             lab.open_notebook(page, self.server, f"{kind}/{nb}")
             self.timings[f"open {kind} {nb}"] = time.monotonic() - t0
@@ -103,8 +112,7 @@ class Session:
         return self.artifacts / f"{name}.png"
 
     def close(self) -> None:
-        for page in self.pages.values():
-            page.context.close()
+        self.context.close()
         (self.artifacts / "timings-student.json").write_text(json.dumps(self.timings, indent=1))
 
 
@@ -116,7 +124,7 @@ def session(browser, artifacts, tmp_path_factory):
         solved = samples.solved(REPO / "notebooks" / nb, REPO / "solutions" / nb)
         (folder / "solved" / nb).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(solved, str(folder / "solved" / nb))
-    server = lab.LabServer(folder, artifacts / "jupyterlab-student.log").start()
+    server = lab.LabServer(folder, artifacts / "jupyterlab-student.log", env={"NBCOURSE_GRADING": "1"}).start()
     s = Session(server, folder, browser, artifacts)
     yield s
     s.close()

@@ -9,6 +9,8 @@ cell prints "implement X first", never a traceback). The solved run is the sessi
 """
 from __future__ import annotations
 
+import datetime
+import json
 import re
 
 import nbformat
@@ -52,6 +54,30 @@ def test_solved_notebook_runs_with_hidden_tests_and_titled_plots(name, solved_ru
     for k, axes in enumerate(figs):
         for ax in axes:
             assert ax["title"] and ax["x"] and ax["y"], f"{name}: figure {k} has an Axes without a title or axis label: {ax}"
+
+
+# jupyter_server's defaults (ZMQChannelsWebsocketConnection): over this, JupyterLab drops a cell's output and shows
+# "IOPub data rate exceeded" instead, which a run with nbclient (no server in between) would never show
+IOPUB_DATA_RATE_LIMIT, RATE_LIMIT_WINDOW = 1_000_000, 3.0
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_solved_notebook_output_stays_under_jupyter_servers_iopub_rate_limit(name, solved_run):
+    """At the student's sizes, does every cell send its output slower than jupyter_server's IOPub data rate limit
+    (bytes per second, over its 3 s window), so that JupyterLab shows it all? (The browser tests run the notebooks
+    at the grader's smaller sizes: this is the check of the full-size output that only a server would refuse.)"""
+    run = solved_run(name)
+    for k, cell in enumerate(run.cells):
+        if cell.cell_type != "code" or not cell.get("outputs"):
+            continue
+        timing = cell.metadata.get("execution", {})
+        start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        assert start and end, f"{name}: cell {k} has no timing"
+        seconds = (datetime.datetime.fromisoformat(end.replace("Z", "+00:00"))
+                   - datetime.datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+        sent = len(json.dumps(cell.outputs))
+        assert sent <= IOPUB_DATA_RATE_LIMIT * max(RATE_LIMIT_WINDOW, seconds), \
+            f"{name}: cell {k} sent {sent} bytes of output in {seconds:.1f} s:\n{cell.source[:300]}"
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
