@@ -156,6 +156,7 @@ def test_in_jupyter_a_course_figure_is_shown_and_not_drawn_off_screen_first():
     is it drawn once less than a plain pyplot figure (pyplot's after-cell hook renders every new figure off screen,
     which nobody sees, before the inline backend renders the PNG the cell shows)?"""
     import json
+    import os
 
     import nbformat
     from nbclient import NotebookClient
@@ -178,7 +179,9 @@ _mf.Figure.draw = _counting
              "fig, ax = plt.subplots(layout='constrained'); ax.plot([1, 2, 3]); ax.set_title('plain figure')",
              "print(json.dumps({'plain': _draws[0]}))"]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    NotebookClient(nb, kernel_name="python3", timeout=120).execute()
+    # a student's kernel: Jupyter's inline backend (a test before may have set MPLBACKEND=Agg in this process)
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    NotebookClient(nb, kernel_name="python3", timeout=120).execute(env=env)
     shown = [any(o.get("output_type") == "display_data" and "image/png" in o.get("data", {}) for o in nb.cells[i].outputs)
              for i in (1, 3, 5)]
     assert shown == [True, True, True], "a figure showed no picture"
