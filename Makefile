@@ -14,7 +14,7 @@ WORK   ?= work
 # Root must say --allow-root to jupyter.
 ALLOW_ROOT = $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: demo test release sources lab formgrader bench bench-scale bench-self clean sandbox-deps browser-deps student-wheel
+.PHONY: demo test release sources lab formgrader bench bench-scale bench-self cpu-by-test clean sandbox-deps browser-deps student-wheel
 
 # The grader's sandbox: bubblewrap (Debian package), setpriv and prlimit (util-linux, always there).
 SANDBOX_STAMP = $(VENV)/.sandbox
@@ -127,6 +127,10 @@ bench: $(STAMP) $(SANDBOX_STAMP)
 ## make bench-self: `autograde self` on one notebook, median of 5, beside `python -c "import numpy"` (docs/benchmarks.md)
 bench-self: $(STAMP) $(SANDBOX_STAMP)
 	$(PY) benchmarks/selfgrade.py --runs 5
+
+## make cpu-by-test: `make test` with every process's CPU charged to the test it ran for (benchmarks/cpu_by_test.py)
+cpu-by-test: $(STAMP)
+	$(PY) benchmarks/cpu_by_test.py -- $(MAKE) test
 
 ## make bench-scale: the trusted side's CPU as the class grows (250, 1,000 and 4,000 students; docs/benchmarks.md)
 bench-scale: $(STAMP) $(SANDBOX_STAMP)
