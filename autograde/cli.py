@@ -88,20 +88,23 @@ def cmd_grade(args) -> int:
 
 def cmd_self(args) -> int:
     """Grade one notebook, or every notebook of the course in a folder, for a self-learner (autograde.selfgrade)."""
-    from autograde import course, selfgrade
-
     target = Path(args.notebook).resolve()
     early = _early_sandbox(args, target)
+    try:
+        return _self(args, target, early)
+    finally:
+        if early is not None:   # withdrawn if no job reached it; its folder removed either way
+            early.cancel()
+
+
+def _self(args, target: Path, early) -> int:
+    from autograde import course, selfgrade
+
     try:
         found, notes = selfgrade.find(target, args.assignment)
     except ValueError as exc:
         _error(exc)
-        if early is not None:
-            early.cancel()
         return 2
-    if len(found) != 1 and early is not None:
-        early.cancel()
-        early = None
     if not _sandbox_flags(args):
         return 2
     use_sandbox = not args.unsafe_no_sandbox

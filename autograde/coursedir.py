@@ -506,7 +506,7 @@ def _register(course_dir: Path, s: CourseSettings, assignment: str) -> None:
         scratch = Path(tempfile.mkdtemp(prefix="release-", dir=course_dir / STATE_DIR))
         cd.release_directory = str(scratch)
     # nbgrader's log goes to the result (and into the error below), not to this process's stderr
-    log = logging.getLogger(f"autograde.nbgrader.{id(cd)}")
+    log = logging.getLogger("autograde.nbgrader")
     log.propagate, log.level = False, logging.INFO
     try:
         converter = GenerateAssignment(coursedir=cd, config=s.config, log=log)

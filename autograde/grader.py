@@ -491,7 +491,7 @@ def grade_notebook(job: Job, sources: dict[str, str] | None = None, early: sandb
     try:
         return _grade(job, sources, early, limits, t0)
     finally:
-        if early is not None and not early.done:   # a job that never reached its sandbox: withdrawn
+        if early is not None:   # withdrawn if the job never reached it (say, an invalid submission); folder removed
             early.cancel()
 
 
@@ -569,9 +569,8 @@ def _grade(job: Job, sources: dict[str, str] | None, early: sandbox.Early | None
                                               budget=limits.output_bytes)
         graded_nb = autograded.build(source, plan, outputs, rows, kept_at=_kept_at(job, plan))
     finally:
-        if early is not None and not early.done:   # the job failed before its sandbox ran it
-            early.cancel()
-        sandbox.cleanup(work)
+        if early is None:   # an early sandbox's folder goes with it (grade_notebook)
+            sandbox.cleanup(work)
     from autograde import written
 
     long_written = {gid: text for gid, text in plan.written.items() if len(text) > written.MAX_SHOWN}

@@ -287,7 +287,8 @@ class Early:
         return self._info
 
     def cancel(self) -> None:
-        """Withdraw the job if it was not run (nothing to run: say, the submission was invalid); the folder is removed."""
+        """Withdraw the job if it was not run (nothing to run: say, the submission was invalid); the folder is removed.
+        Safe to call again, and after :meth:`wait`: then it only removes what is left."""
         if not self.done:
             self.done = True
             (self.work / "in" / "cancel").touch()

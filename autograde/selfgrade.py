@@ -100,8 +100,6 @@ def grade_one(path: Path, assignment: str, limits: dict, use_sandbox: bool, mode
         data = _read_regular(path, grader.MAX_SUBMISSION_BYTES)
     except (OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        if early is not None:
-            early.cancel()
         return SelfResult(path, assignment, [], None, time.monotonic() - t0, problem=f"{path.name} was not read: {reason}")
     job = grader.Job("me", assignment, source.name, source.read_text(), data, submitted_name=path.name,
                      limits={**Limits().as_dict(), **limits}, seed=secrets.randbelow(2**31), use_sandbox=use_sandbox,
@@ -120,9 +118,8 @@ def grade_one(path: Path, assignment: str, limits: dict, use_sandbox: bool, mode
 def grade_all(found: list[tuple[Path, str]], limits: dict, use_sandbox: bool, workers: int = 1, mode: str = "auto",
               early=None):
     """Grade every notebook found, ``workers`` at a time; yields each :class:`SelfResult` as it is done. ``early``: a
-    sandbox already started for the one notebook found."""
-    if early is not None and len(found) != 1:
-        early.cancel()
+    sandbox already started for the one notebook found (not used for several; its owner withdraws it)."""
+    if len(found) != 1:
         early = None
     if workers <= 1 or len(found) <= 1:
         for path, a in found:

@@ -253,13 +253,12 @@ def test_a_page_rendered_after_the_warm_up_is_the_page_rendered_cold(source, rel
     cold = feedback.render("alice", "01_perceptron", "perceptron.ipynb", nb, [])
     for cache in (feedback.highlight_code, feedback.render_markdown):
         cache.cache_clear()
-    src = source
     seen = []
     cached = feedback.highlight_code
     monkeypatch.setattr(feedback, "highlight_code", lambda text: seen.append(text) or cached(text))
-    feedback.warm(nbformat.writes(src))
+    feedback.warm(nbformat.writes(source))
     monkeypatch.setattr(feedback, "highlight_code", cached)
-    answers = {c.source for c in src.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
+    answers = {c.source for c in source.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("solution")}
     assert seen and not set(seen) & answers
     assert feedback.render("alice", "01_perceptron", "perceptron.ipynb", nb, []) == cold
     assert feedback.highlight_code.cache_info().hits > 0   # the page used what the warm-up made
