@@ -33,6 +33,24 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.xdist_group("browser"))
             if item.get_closest_marker("timeout") is None:  # a hung page must not hang CI
                 item.add_marker(pytest.mark.timeout(900))
+    # test_student.py opens one notebook at a time in one page: its tests go notebook by notebook (release, then
+    # solved, then the solved notebook's widgets; within a notebook, the file's order), so each is opened once.
+    order = {}
+    for k, item in enumerate(items):
+        if Path(str(item.path)).name == "test_student.py" and hasattr(item, "callspec"):
+            params = item.callspec.params
+            nb = params.get("nb") or f"{params['widget'].assignment}/{params['widget'].notebook}"
+            order[id(item)] = nb
+    if order:
+        first = {}
+        for item in items:
+            if id(item) in order:
+                first.setdefault(order[id(item)], len(first))
+        ranked = sorted((first[order[id(it)]], k) for k, it in enumerate(items) if id(it) in order)
+        slots = [k for k, it in enumerate(items) if id(it) in order]
+        moved = [items[k] for _, k in ranked]
+        for slot, item in zip(slots, moved):
+            items[slot] = item
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
