@@ -6,6 +6,12 @@ the wheel holds nbcourse and its data only, and no answer; ``import autograde`` 
 the solved twin of every released notebook (what a student who answered everything has) runs its set-up, demos
 and visible checks there without an error, in a kernel of that environment, in grading mode (short demos).
 
+Its figures are built there (every plotting call of nbcourse and the notebooks runs) but not rasterized
+(MPLBACKEND=Agg, as in the grader's sandbox): turning a figure into the PNG a student sees is the same matplotlib
+in both environments, and the pictures are checked where they are seen, in the full-size runs of tests/notebooks
+and in JupyterLab (tests/browser). The PNGs were more than half of these kernels' CPU (notebook 07: 12.9 s of a
+kernel with them, 5.4 s without, measured).
+
 Measured here (2 cores, other test runs beside it): see docs/students.md, "How it is tested".
 """
 from __future__ import annotations
@@ -223,7 +229,7 @@ def student_runs(student_env, tmp_path_factory, timings) -> dict:
         "argv": [str(student_env / "bin" / "python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "nncourse students", "language": "python"}))
     specs = KernelSpecManager(kernel_dirs=[str(kernels)])
-    env = _clean_env(student_env) | {"NBCOURSE_GRADING": "1"}
+    env = _clean_env(student_env) | {"NBCOURSE_GRADING": "1", "MPLBACKEND": "Agg"}
     work = tmp_path_factory.mktemp("students-notebooks")
     runs: dict = {}
 
