@@ -92,7 +92,8 @@ def _kind(cmd: str, is_pytest: bool) -> str:
     for needle, name in (("ipykernel", "kernel"), ("sandboxed.client", "sandbox client"), ("chrom", "Chromium"),
                          ("nbgrader", "nbgrader"), ("jupyter-lab", "JupyterLab"), ("jupyter lab", "JupyterLab"),
                          ("forkserver", "grader's forkserver/workers"), ("dask", "Dask"), ("bin/autograde", "autograde CLI"),
-                         ("pip", "pip")):
+                         # multiprocessing's spawned children (a Dask LocalCluster's workers) say "pipe_handle=": not pip
+                         ("spawn_main", "spawned worker"), ("-m pip", "pip"), ("bin/pip", "pip")):
         if needle in cmd:
             return name
     return (cmd.split() or ["(no command line: a kernel thread)"])[0].rsplit("/", 1)[-1][:30]
