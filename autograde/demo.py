@@ -38,15 +38,6 @@ def make_samples(course_dir: Path, submitted: Path | None = None, assignment: st
     }
 
 
-def grade_with_nbgrader(course_dir: Path) -> list[course.GradeRow]:
-    """Plain ``nbgrader autograde`` of the course's submitted/ folder (the peer the benchmark measures)."""
-    proc = course.nbgrader_autograde(course_dir, ASSIGNMENT)
-    if proc.returncode != 0:
-        print(proc.stdout[-3000:], proc.stderr[-3000:], sep="\n", file=sys.stderr)
-        raise course.CourseError(f"nbgrader autograde exited {proc.returncode}")
-    return course.gradebook_rows(course_dir, ASSIGNMENT)
-
-
 def run(course_dir: Path) -> list[course.GradeRow]:
     t0 = time.perf_counter()
     print(f"course directory: {course_dir}")

@@ -50,7 +50,6 @@ HEAVY_FIRST = [
     "tests/autograde/test_grade_class.py",
     "tests/autograde/test_coursedir.py",
     "tests/autograde/test_formgrader.py",
-    "tests/autograde/test_nbgrader_course.py",
     "tests/autograde/test_hostile_names.py",
     "tests/students/test_students_wheel.py",            # the students' wheel in a fresh venv, every release run there
     "tests/autograde/test_intake.py",

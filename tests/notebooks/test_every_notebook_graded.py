@@ -1,7 +1,7 @@
 """Every notebook of the course graded: by `autograde grade` (sandboxed; what `make demo` runs) and by plain
 `nbgrader autograde`. The solved notebook gets every point, the untouched release none, and the two-bug
 sample loses exactly its two bugs, each named as a known mistake; under plain nbgrader the solved
-notebook passes its hidden tests too. (A file of its own so that pytest-xdist can run it beside
+notebook passes its hidden tests too, and notebook 01's samples get the same grades there. (A file of its own so that pytest-xdist can run it beside
 ``test_every_notebook.py``: each holds minutes of work.)
 """
 from __future__ import annotations
@@ -98,22 +98,68 @@ def test_two_bug_sample_loses_exactly_its_bugs_and_they_are_named(name, graded_c
 
 @pytest.fixture(scope="module")
 def plain_class(tmp_path_factory):
-    """The solved sample of every notebook graded by plain `nbgrader autograde` (hidden tests checked in-process)."""
+    """One course graded by plain `nbgrader autograde` (hidden tests checked in-process), in one nbgrader run: the
+    solved sample of every notebook, and for notebook 01 also the demo's untouched and two-bug samples and a solved
+    notebook with a naive sigmoid.
+
+    The kernels draw figures without turning them into PNGs (MPLBACKEND=Agg, as the grader's sandbox does): these
+    tests read grades, and no grade depends on a picture; the pictures are checked in tests/notebooks and in JupyterLab.
+    (The PNGs were about half of each notebook's kernel CPU, measured.)"""
     course_dir = tmp_path_factory.mktemp("plain")
     coursedir.new_course_dir(course_dir)
     for name in NOTEBOOKS:
         release_nb = next((course_dir / "release" / name).glob("*.ipynb"))
         source_nb = next((course_dir / "source" / name).glob("*.ipynb"))
-        samples.write_submission(samples.solved(release_nb, source_nb), course_dir / "submitted", "solved", name, release_nb.name)
-    proc = course.nbgrader_autograde(course_dir, "*")  # nbgrader's glob: every assignment in one nbgrader run
-    return proc, {name: {r.grade_id: r.score for r in course.gradebook_rows(course_dir, name) if r.student_id == "solved"}
-                  for name in NOTEBOOKS}
+        if name == demo.ASSIGNMENT:
+            demo.make_samples(course_dir)   # solved, untouched, buggy
+            naive = samples.with_answers(samples.solved(release_nb, source_nb), {"sigmoid": '''
+                def sigmoid(z):
+                    return 1 / (1 + np.exp(-z))   # correct, but numpy warns about overflow for z < -709
+            '''})
+            samples.write_submission(naive, course_dir / "submitted", "naive", name, release_nb.name)
+        else:
+            samples.write_submission(samples.solved(release_nb, source_nb), course_dir / "submitted", "solved", name,
+                                     release_nb.name)
+    # nbgrader's glob: every assignment in one nbgrader run
+    proc = course.nbgrader_autograde(course_dir, "*", env={"MPLBACKEND": "Agg"})
+    rows = {(r.student_id, name, r.grade_id): r for name in NOTEBOOKS for r in course.gradebook_rows(course_dir, name)}
+    return proc, rows
+
+
+def _said(proc) -> str:
+    return proc.stdout[-3000:] + proc.stderr[-3000:]
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_solved_notebook_passes_under_plain_nbgrader(name, plain_class):
     """Does plain `nbgrader autograde` (the hidden tests' in-process check) give the solved notebook every point?"""
-    proc, scores = plain_class
+    proc, rows = plain_class
     for gid, pts in _graded_points(name).items():
-        assert scores[name].get(gid) == pts, (gid, proc.stdout[-3000:] + proc.stderr[-3000:])
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        assert rows[("solved", name, gid)].score == pts, (gid, _said(proc))
+    assert proc.returncode == 0, _said(proc)
+
+
+def test_untouched_gets_zero_under_plain_nbgrader(plain_class):
+    """Does the untouched release of notebook 01 score 0 on every question under plain nbgrader?"""
+    _, rows = plain_class
+    assert all(rows[("untouched", demo.ASSIGNMENT, gid)].score == 0 for gid in _graded_points(demo.ASSIGNMENT))
+
+
+def test_buggy_loses_exactly_the_two_buggy_functions_under_plain_nbgrader(plain_class):
+    """Does the two-bug sample of notebook 01 lose exactly the points of its two wrong functions, and nothing else?"""
+    _, rows = plain_class
+    lost = {gid for gid, _ in samples.BUGGY_POINTS_01.values()}
+    for gid, pts in _graded_points(demo.ASSIGNMENT).items():
+        assert rows[("buggy", demo.ASSIGNMENT, gid)].score == (0 if gid in lost else pts), gid
+
+
+def test_naive_sigmoid_keeps_its_points_under_plain_nbgrader(plain_class):
+    """Does a correct but overflow-warning sigmoid keep its point (nbgrader scores stderr output as 0)?"""
+    _, rows = plain_class
+    assert rows[("naive", demo.ASSIGNMENT, "test_sigmoid")].score == _graded_points(demo.ASSIGNMENT)["test_sigmoid"]
+
+
+def test_written_answer_waits_for_a_human_under_plain_nbgrader(plain_class):
+    """Is the written XOR proof reported as manually graded, not as an autograded zero?"""
+    _, rows = plain_class
+    assert rows[("solved", demo.ASSIGNMENT, "xor_proof")].status == "manual"
