@@ -7,6 +7,7 @@ notebook, and prints what it measured. Each takes a free slot, as a grader's job
 from __future__ import annotations
 
 import errno
+import json
 import os
 import platform
 import shutil
@@ -166,6 +167,45 @@ print("returned", ctypes.CFUNCTYPE(ctypes.c_int)(addr)(), file=sys.stderr, flush
 
 
 # --- results read from the sandbox --------------------------------------------------------------------
+
+# --- matplotlib's font list ----------------------------------------------------------------------------------
+
+FONTS = r"""
+import json, logging, os, sys
+logging.basicConfig(level=logging.INFO, stream=sys.stderr)  # matplotlib says "generated new fontManager" at INFO
+import matplotlib
+from matplotlib import font_manager as fm
+import matplotlib.pyplot as plt
+fig, ax = plt.subplots()
+ax.set_title("a title"); ax.set_xlabel("x"); fig.savefig("/tmp/figure.png")
+name = f"/tmp/.mpl/fontlist-v{fm.FontManager.__version__}.json"
+try:
+    with open(name, "w") as fh:
+        fh.write("{}")
+    changed = "yes"
+except OSError as exc:
+    changed = type(exc).__name__
+print("FONTS " + json.dumps({"cache": matplotlib.get_cachedir(), "exists": os.path.isfile(name), "changed": changed,
+      "font": fm.findfont("DejaVu Sans"), "png": os.path.getsize("/tmp/figure.png")}), file=sys.stderr)
+"""
+
+
+def test_kernels_read_the_font_list_made_outside_and_cannot_change_it():
+    """Does matplotlib in the sandbox use the font list the grader made (no "generated new fontManager", which costs
+    every graded notebook 0.6 CPU-s), draw text with it, and fail to write it, the host's file unchanged?"""
+    cache = sandbox.font_cache()
+    assert cache is not None, "the grader could not make matplotlib's font list"
+    before = cache[0].read_bytes()
+    info = _run(FONTS)
+    said = info.stderr_tail
+    assert "FONTS " in said, said[-2000:]
+    got = json.loads(said.split("FONTS ", 1)[1].splitlines()[0])
+    assert "generated new fontManager" not in said, said[-2000:]
+    assert got["cache"] == "/tmp/.mpl" and got["exists"] and got["png"] > 1000, got
+    assert got["changed"] in ("OSError", "PermissionError"), got   # a read-only file
+    assert Path(got["font"]).name == "DejaVuSans.ttf", got
+    assert cache[0].read_bytes() == before
+
 
 def test_a_symlinked_results_folder_is_refused_not_followed(tmp_path):
     """With out/results a symlink to a host folder of valid JSON, is it refused at the folder, never read?"""
