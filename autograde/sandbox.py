@@ -658,9 +658,9 @@ def font_cache() -> tuple[Path, str] | None:
     """matplotlib's font list for the sandbox's kernels: (the file, its name under MPLCONFIGDIR), or None.
 
     A kernel's first ``import matplotlib.pyplot`` looks for ``fontlist-vNNN.json`` in its MPLCONFIGDIR (the
-    sandbox's empty /tmp/.mpl) and, not finding it, lists and reads every font of the system to write one: 0.6
-    CPU-seconds of every graded notebook (1.9 s against 1.3 s for a figure's first save, measured), the same list
-    every time. It is made here once per machine and matplotlib version, by this interpreter in a process of its
+    sandbox's empty /tmp/.mpl) and, not finding it, lists and reads every font of the system to write one: 0.2-0.6
+    CPU-seconds of every graded notebook on the test machine (87 fonts; `import matplotlib.pyplot` 1.3-1.5 against
+    1.1-1.3 CPU-s, measured), more on a host with more fonts, and the same list every time. It is made here once per machine and matplotlib version, by this interpreter in a process of its
     own with an empty HOME (so no font of the grader's own account is listed), keeping only fonts under /usr and
     the interpreter's trees, which every sandbox binds read-only; each sandbox gets it as a read-only file. It is
     made on the trusted side and never written back from a sandbox, so no student can change a classmate's fonts.

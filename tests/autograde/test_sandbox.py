@@ -192,7 +192,7 @@ print("FONTS " + json.dumps({"cache": matplotlib.get_cachedir(), "exists": os.pa
 
 def test_kernels_read_the_font_list_made_outside_and_cannot_change_it():
     """Does matplotlib in the sandbox use the font list the grader made (no "generated new fontManager", which costs
-    every graded notebook 0.6 CPU-s), draw text with it, and fail to write it, the host's file unchanged?"""
+    every graded notebook 0.2-0.6 CPU-s here), draw text with it, and fail to write it, the host's file unchanged?"""
     cache = sandbox.font_cache()
     assert cache is not None, "the grader could not make matplotlib's font list"
     before = cache[0].read_bytes()
