@@ -58,9 +58,6 @@ def _released() -> list[str]:
 # and the Validate button on notebook 01 only (the same plumbing for every notebook; the release itself
 # is checked without a browser in tests/notebooks), or on every notebook with NNCOURSE_BROWSER_ALL=1.
 NOTEBOOKS = _released()
-# A picture of each whole solved notebook after Run All (the viewport grown to the notebook's height, up to 16,000
-# px: 4-5 Chromium CPU-s each, measured) with NNCOURSE_BROWSER_SHOTS=full; by default, the first screen of it.
-FULL_SHOTS = os.environ.get("NNCOURSE_BROWSER_SHOTS") == "full"
 STUDENT_NOTEBOOKS = NOTEBOOKS if os.environ.get("NNCOURSE_BROWSER_ALL") == "1" else \
     [nb for nb in NOTEBOOKS if nb == "01_perceptron/perceptron.ipynb"]
 
@@ -233,10 +230,7 @@ def test_solved_notebook_runs_clean(session, nb):
     """Does Run All on the solved notebook run every cell, with no error or stderr, every check saying ok?"""
     page = session.run_all("solved", nb)
     cells = session.notebook("solved", nb).cells
-    if FULL_SHOTS:
-        lab.screenshot_notebook(page, session.shot(f"{_stem(nb)}-solved-1-run-all"))
-    else:
-        page.screenshot(path=str(session.shot(f"{_stem(nb)}-solved-1-run-all")))
+    lab.screenshot_notebook(page, session.shot(f"{_stem(nb)}-solved-1-run-all"))
     errors = lab.error_cells(page)
     assert not errors, "\n\n".join(f"cell {k}:\n{v[:1500]}" for k, v in errors.items())
     prompts = lab.prompts(page)
