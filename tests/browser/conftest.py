@@ -33,20 +33,6 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(pytest.mark.xdist_group("browser"))
             if item.get_closest_marker("timeout") is None:  # a hung page must not hang CI
                 item.add_marker(pytest.mark.timeout(900))
-    # test_student.py opens one notebook at a time in one page: its tests go notebook by notebook (release, then
-    # solved, then the solved notebook's widgets; within a notebook, the file's order), so each is opened once.
-    slots = [k for k, it in enumerate(items) if Path(str(it.path)).name == "test_student.py" and hasattr(it, "callspec")]
-
-    def notebook(it) -> str:
-        p = it.callspec.params
-        return p.get("nb") or f"{p['widget'].assignment}/{p['widget'].notebook}"
-
-    rank: dict[str, int] = {}
-    for k in slots:
-        rank.setdefault(notebook(items[k]), len(rank))
-    ordered = sorted((items[k] for k in slots), key=lambda it: rank[notebook(it)])  # stable: file order within
-    for k, it in zip(slots, ordered):
-        items[k] = it
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -162,45 +162,14 @@ def cell(page, index: int):
 def open_notebook(page, server: LabServer, path: str, timeout: float = 120_000, collapse_sidebar: bool = True) -> None:
     """Open a notebook in a fresh workspace and wait until its kernel is Python 3 and idle."""
     page.goto(server.url(f"/lab/tree/{path}", reset=""), wait_until="domcontentloaded")
-    _wait_notebook_ready(page, timeout)
-    if collapse_sidebar:  # more room for the notebook (and its screenshots): close the file browser
-        tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
-        if tab.count():
-            tab.first.click()
-
-
-def _wait_notebook_ready(page, timeout: float) -> None:
     page.locator(".jp-NotebookPanel-toolbar [data-jp-item-name='kernelName']").filter(
         has_text="Python 3").first.wait_for(timeout=timeout)
     page.locator(INDICATOR_IDLE).first.wait_for(timeout=timeout)
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=timeout)
-
-
-# JupyterLab's application object, which the page exposes when the server runs with EXPOSE_APP (below).
-EXPOSE_APP = "--LabApp.expose_app_in_browser=True"
-
-_CLOSE_DOCUMENTS = """async () => {
-  const app = window.jupyterapp;
-  if (!app) throw new Error('window.jupyterapp is missing: start JupyterLab with --LabApp.expose_app_in_browser=True');
-  for (const w of [...app.shell.widgets('main')]) {
-    if (w.sessionContext && w.sessionContext.session) await w.sessionContext.shutdown();
-    if (w.context && w.context.model) w.context.model.dirty = false;  // closed unsaved, without "Save your work?"
-    w.close();
-  }
-  return true;
-}"""
-
-
-def switch_notebook(page, path: str, timeout: float = 120_000) -> None:
-    """In the JupyterLab already loaded in ``page`` (started with EXPOSE_APP): close every open document unsaved,
-    its kernel shut down, then open ``path`` with JupyterLab's own "docmanager:open" command and wait as
-    :func:`open_notebook` does. One page load of JupyterLab costs Chromium 11-20 CPU-s (measured); this, a few.
-    Every helper here reads "the open notebook" from the whole page, so exactly one is open at a time."""
-    page.evaluate(_CLOSE_DOCUMENTS)
-    page.locator(".jp-NotebookPanel").first.wait_for(state="detached", timeout=30_000)
-    page.evaluate("async path => { await window.jupyterapp.commands.execute('docmanager:open', {path}); return true; }",
-                  path)
-    _wait_notebook_ready(page, timeout)
+    if collapse_sidebar:  # more room for the notebook (and its screenshots): close the file browser
+        tab = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+        if tab.count():
+            tab.first.click()
 
 
 def _menu(page, menu: str, item: str) -> None:

@@ -13,10 +13,9 @@ SOLVED twin of every released notebook (the release with each answer cell filled
 - Validate reports the solved notebook as passing;
 - every widget registered in ``widgets_registry.py`` redraws its picture when each slider moves.
 
-One JupyterLab serves this whole module, in one page: JupyterLab is loaded once and each notebook is opened in it
-with JupyterLab's own command, the one before closed unsaved and its kernel shut down (a page load of JupyterLab
-costs Chromium 11-20 CPU-s, measured; eight of them were most of this module's browser CPU). The tests are ordered
-notebook by notebook (tests/browser/conftest.py), so each notebook is opened and run once for all of its tests.
+One JupyterLab serves this whole module; each notebook gets one page for the release and one for
+the solved notebook, shared by the tests of that notebook (all pages in one browser context, so that JupyterLab's
+scripts are fetched once).
 
 The kernels run at the grader's sizes (NBCOURSE_GRADING=1: fewer epochs, smaller grids), as the other runs of the
 solved notebooks at a server do (plain nbgrader, the students' install). What these tests are about is the page:
@@ -83,26 +82,20 @@ class Session:
         self.server, self.folder, self.browser, self.artifacts = server, folder, browser, artifacts
         self.context = browser.new_context(viewport={"width": 1400, "height": 900})
         self.context.set_default_timeout(60_000)
-        self.the_page = None
-        self.open: tuple[str, str] | None = None  # the notebook open in it
+        self.pages: dict[tuple[str, str], object] = {}
         self.current = None  # the page the running test used last (screenshot on failure)
         self.ran: dict[tuple[str, str], float] = {}
         self.timings: dict[str, float] = {"lab start": server.started_in}
 
     def page(self, kind: str, nb: str):
-        """The page with (kind, nb) open in it: JupyterLab loaded the first time, the notebook switched after."""
         key = (kind, nb)
-        if self.open != key:
+        if key not in self.pages:
+            page = self.context.new_page()
             t0 = time.monotonic()
-            if self.the_page is None:
-                self.the_page = self.context.new_page()
-                lab.open_notebook(self.the_page, self.server, f"{kind}/{nb}")
-            else:
-                lab.switch_notebook(self.the_page, f"{kind}/{nb}")
-                self.ran.pop(self.open, None)  # closed unsaved: its run is gone
-            self.open = key
+            lab.open_notebook(page, self.server, f"{kind}/{nb}")
             self.timings[f"open {kind} {nb}"] = time.monotonic() - t0
-        self.current = self.the_page
+            self.pages[key] = page
+        self.current = self.pages[key]
         return self.current
 
     def run_all(self, kind: str, nb: str):
@@ -131,8 +124,7 @@ def session(browser, artifacts, tmp_path_factory):
         solved = samples.solved(REPO / "notebooks" / nb, REPO / "solutions" / nb)
         (folder / "solved" / nb).parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(solved, str(folder / "solved" / nb))
-    server = lab.LabServer(folder, artifacts / "jupyterlab-student.log", extra_args=[lab.EXPOSE_APP],
-                           env={"NBCOURSE_GRADING": "1"}).start()
+    server = lab.LabServer(folder, artifacts / "jupyterlab-student.log", env={"NBCOURSE_GRADING": "1"}).start()
     s = Session(server, folder, browser, artifacts)
     yield s
     s.close()
