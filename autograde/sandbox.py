@@ -46,6 +46,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import functools
 import json
 import os
 import re
@@ -651,60 +652,53 @@ for attr in ("ttflist", "afmlist"):  # only fonts a sandbox can see (/usr and th
 fm.json_dump(m, out)
 print(fm.FontManager.__version__)
 """
-_font_cache: tuple[Path, str] | None | bool = False
 
 
-def font_cache() -> tuple[Path, str] | None:
-    """matplotlib's font list for the sandbox's kernels: (the file, its name under MPLCONFIGDIR), or None.
+@functools.cache
+def font_cache() -> Path | None:
+    """matplotlib's font list for the sandbox's kernels (its file, named as MPLCONFIGDIR wants it), or None.
 
     A kernel's first ``import matplotlib.pyplot`` looks for ``fontlist-vNNN.json`` in its MPLCONFIGDIR (the
     sandbox's empty /tmp/.mpl) and, not finding it, lists and reads every font of the system to write one: 0.2-0.6
     CPU-seconds of every graded notebook on the test machine (87 fonts; `import matplotlib.pyplot` 1.3-1.5 against
-    1.1-1.3 CPU-s, measured), more on a host with more fonts, and the same list every time. It is made here once per machine and matplotlib version, by this interpreter in a process of its
-    own with an empty HOME (so no font of the grader's own account is listed), keeping only fonts under /usr and
-    the interpreter's trees, which every sandbox binds read-only; each sandbox gets it as a read-only file. It is
-    made on the trusted side and never written back from a sandbox, so no student can change a classmate's fonts.
-    Kept in $XDG_CACHE_HOME/autograde (default ~/.cache/autograde); None (each kernel makes its own, as before)
-    when it cannot be made."""
-    global _font_cache
-    if _font_cache is not False:
-        return _font_cache
-    _font_cache = None
+    1.1-1.3 CPU-s, measured), more on a host with more fonts, and the same list every time. It is made here once
+    per machine and matplotlib version, by this interpreter in a process of its own with an empty HOME (so no font
+    of the grader's own account is listed), keeping only fonts under /usr and the interpreter's trees, which every
+    sandbox binds read-only; each sandbox gets it as a read-only file. It is made on the trusted side and never
+    written back from a sandbox, so no student can change a classmate's fonts. Kept in $XDG_CACHE_HOME/autograde
+    (default ~/.cache/autograde); None (each kernel makes its own, as before) when it cannot be made."""
     try:
         from importlib.metadata import version
 
         folder = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "autograde" / \
             f"matplotlib-{version('matplotlib')}"
         found = sorted(folder.glob("fontlist-v*.json"))
-        if not found:
-            folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(prefix="autograde-fonts-") as home:
-                tmp = folder / f".building-{os.getpid()}.json"
-                env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "MPLCONFIGDIR": home,
-                       "LANG": "C.UTF-8"}
-                done = subprocess.run([sys.executable, "-I", "-c", _FONT_CACHE_BUILD, str(tmp), "/usr",
-                                       sys.prefix, sys.base_prefix], env=env, capture_output=True, text=True,
-                                      timeout=120)
-                if done.returncode != 0 or not tmp.is_file():
-                    tmp.unlink(missing_ok=True)
-                    return None
-                final = folder / f"fontlist-v{done.stdout.strip().splitlines()[-1]}.json"
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, final)   # atomic: graders making it at once each see a whole file
-                found = [final]
-        _font_cache = (found[-1], found[-1].name)
+        if found:
+            return found[-1]
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="autograde-fonts-") as home:
+            tmp = folder / f".building-{os.getpid()}.json"
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "MPLCONFIGDIR": home,
+                   "LANG": "C.UTF-8"}
+            done = subprocess.run([sys.executable, "-I", "-c", _FONT_CACHE_BUILD, str(tmp), "/usr",
+                                   sys.prefix, sys.base_prefix], env=env, capture_output=True, text=True, timeout=120)
+            if done.returncode != 0 or not tmp.is_file():
+                tmp.unlink(missing_ok=True)
+                return None
+            final = folder / f"fontlist-v{done.stdout.strip().splitlines()[-1]}.json"
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, final)   # atomic: graders making it at once each see a whole file
+            return final
     except (OSError, ValueError, IndexError, subprocess.SubprocessError, ImportError):
-        _font_cache = None
-    return _font_cache
+        return None
 
 
 def _font_binds() -> list[str]:
     """/tmp/.mpl (the kernels' MPLCONFIGDIR, writable by all) holding the font list of :func:`font_cache`, read-only."""
-    cache = font_cache()
-    if cache is None:
+    path = font_cache()
+    if path is None:
         return []
-    path, name = cache
-    return ["--perms", "1777", "--dir", "/tmp/.mpl", "--ro-bind", str(path), f"/tmp/.mpl/{name}"]
+    return ["--perms", "1777", "--dir", "/tmp/.mpl", "--ro-bind", str(path), f"/tmp/.mpl/{path.name}"]
 
 
 _bwrap_version_cache: tuple | None = None

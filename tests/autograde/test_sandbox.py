@@ -166,8 +166,6 @@ print("returned", ctypes.CFUNCTYPE(ctypes.c_int)(addr)(), file=sys.stderr, flush
     assert "before" in info.stderr_tail and "returned" not in info.stderr_tail and info.returncode != 0
 
 
-# --- results read from the sandbox --------------------------------------------------------------------
-
 # --- matplotlib's font list ----------------------------------------------------------------------------------
 
 FONTS = r"""
@@ -195,7 +193,7 @@ def test_kernels_read_the_font_list_made_outside_and_cannot_change_it():
     every graded notebook 0.2-0.6 CPU-s here), draw text with it, and fail to write it, the host's file unchanged?"""
     cache = sandbox.font_cache()
     assert cache is not None, "the grader could not make matplotlib's font list"
-    before = cache[0].read_bytes()
+    before = cache.read_bytes()
     info = _run(FONTS)
     said = info.stderr_tail
     assert "FONTS " in said, said[-2000:]
@@ -204,8 +202,10 @@ def test_kernels_read_the_font_list_made_outside_and_cannot_change_it():
     assert got["cache"] == "/tmp/.mpl" and got["exists"] and got["png"] > 1000, got
     assert got["changed"] in ("OSError", "PermissionError"), got   # a read-only file
     assert Path(got["font"]).name == "DejaVuSans.ttf", got
-    assert cache[0].read_bytes() == before
+    assert cache.read_bytes() == before
 
+
+# --- results read from the sandbox --------------------------------------------------------------------
 
 def test_a_symlinked_results_folder_is_refused_not_followed(tmp_path):
     """With out/results a symlink to a host folder of valid JSON, is it refused at the folder, never read?"""
